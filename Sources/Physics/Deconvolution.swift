@@ -1,0 +1,81 @@
+/// Deconvolution: a circular (periodic) **true convolution** with a kernel `k` of size
+/// `Kh × Kw` whose centre is `k[Kh/2, Kw/2]`, the same for every channel.
+///
+/// ```
+/// (A x)[c, i, j] = Σ_{a,b} k[a, b] · x[c, (i − a + Kh/2) mod H, (j − b + Kw/2) mod W]
+/// (Aᵀ y)[c, i, j] = Σ_{a,b} k[a, b] · y[c, (i + a − Kh/2) mod H, (j + b − Kw/2) mod W]
+/// ```
+/// This is a convolution, not PyTorch's `conv2d` correlation: a kernel with a single 1 at
+/// `(Kh/2 + 1, Kw/2)` moves the image one row *down*.
+public struct Deconvolution: LinearOperator, Equatable, Sendable {
+  /// The `Kh × Kw` kernel.
+  public let kernel: Tensor
+
+  /// How `apply` and `adjoint` compute the sum; both give the same result up to rounding.
+  public enum Method: Sendable { case automatic, direct, fft }
+
+  public init(kernel: Tensor) {
+    precondition(kernel.rank == 2, "a deconvolution kernel is Kh × Kw, got shape \(kernel.shape)")
+    self.kernel = kernel
+  }
+
+  public func apply(_ x: Tensor) -> Tensor { apply(x, method: .automatic) }
+  public func adjoint(_ y: Tensor) -> Tensor { adjoint(y, method: .automatic) }
+
+  public func apply(_ x: Tensor, method: Method) -> Tensor { filter(x, adjoint: false, method: method) }
+  public func adjoint(_ y: Tensor, method: Method) -> Tensor { filter(y, adjoint: true, method: method) }
+
+  /// The kernel's transfer function `k̂ = 𝓕(k placed circularly with its centre at (0, 0))`,
+  /// so that `𝓕(A x) = k̂ · 𝓕x`.
+  public func transferFunction(height: Int, width: Int) -> ComplexPlane {
+    let kernelHeight = kernel.shape[0], kernelWidth = kernel.shape[1]
+    var placed = [Double](repeating: 0, count: height * width)
+    for a in 0..<kernelHeight {
+      for b in 0..<kernelWidth {
+        let i = ((a - kernelHeight / 2) % height + height) % height
+        let j = ((b - kernelWidth / 2) % width + width) % width
+        placed[i * width + j] += Double(kernel[a, b])
+      }
+    }
+    return FFT2D(height: height, width: width).forward(placed)
+  }
+
+  private func filter(_ x: Tensor, adjoint: Bool, method: Method) -> Tensor {
+    precondition(x.rank >= 2, "expected images, got shape \(x.shape)")
+    let height = x.shape[x.rank - 2], width = x.shape[x.rank - 1]
+    let useFFT: Bool
+    switch method {
+    case .automatic: useFFT = kernel.count > 49
+    case .direct: useFFT = false
+    case .fft: useFFT = true
+    }
+    if useFFT {
+      let fft = FFT2D(height: height, width: width)
+      let transfer = transferFunction(height: height, width: width)
+      return x.mapPlanes { source, target in
+        let spectrum = fft.forward(source).multiplied(by: transfer, conjugatingOther: adjoint)
+        let values = fft.inverseReal(spectrum)
+        for index in target.indices { target[index] = Float(values[index]) }
+      }
+    }
+    let kernelHeight = kernel.shape[0], kernelWidth = kernel.shape[1]
+    let sign = adjoint ? 1 : -1
+    return kernel.scalars.withUnsafeBufferPointer { weights in
+      x.mapPlanes { source, target in
+        for i in 0..<height {
+          for j in 0..<width {
+            var total: Float = 0
+            for a in 0..<kernelHeight {
+              let row = ((i + sign * (a - kernelHeight / 2)) % height + height) % height
+              for b in 0..<kernelWidth {
+                let column = ((j + sign * (b - kernelWidth / 2)) % width + width) % width
+                total += weights[a * kernelWidth + b] * source[row * width + column]
+              }
+            }
+            target[i * width + j] = total
+          }
+        }
+      }
+    }
+  }
+}

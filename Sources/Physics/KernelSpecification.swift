@@ -1,0 +1,111 @@
+import Foundation
+
+/// A family of blur kernels, as the command line names them.
+///
+/// | text | kernel (normalised to sum 1) |
+/// | --- | --- |
+/// | `gaussian:STD[,SIZE]` | `exp(−(a² + b²)/(2·STD²))`, size `2·⌈4·STD⌉ + 1` unless given |
+/// | `defocus:RADIUS` | 1 where `a² + b² ≤ RADIUS²`, size `2·⌊RADIUS⌋ + 1` |
+/// | `box:SIZE` | uniform `SIZE × SIZE` |
+/// | `FILE.npy` | read from a file (`Kh × Kw`), used as it is |
+///
+/// `a, b` are offsets from the kernel centre `k[Kh/2, Kw/2]`.
+public enum KernelSpecification: Equatable, Sendable, CustomStringConvertible {
+  case gaussian(standardDeviation: Double, size: Int?)
+  case defocus(radius: Double)
+  case box(size: Int)
+  case file(String)
+
+  public init(parsing text: String) throws {
+    let (kind, arguments) = splitSpecification(text)
+    let parts = arguments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    switch kind {
+    case "gaussian":
+      guard (1...2).contains(parts.count), let std = Double(parts[0]), std > 0, std.isFinite else {
+        throw PhysicsError.invalidSpecification("kernel '\(text)': expected gaussian:STD[,SIZE] with STD > 0")
+      }
+      var size: Int?
+      if parts.count == 2 {
+        guard let given = Int(parts[1]), given > 0 else {
+          throw PhysicsError.invalidSpecification("kernel '\(text)': SIZE must be a positive integer")
+        }
+        size = given
+      }
+      self = .gaussian(standardDeviation: std, size: size)
+    case "defocus":
+      guard parts.count == 1, let radius = Double(parts[0]), radius >= 0, radius.isFinite else {
+        throw PhysicsError.invalidSpecification("kernel '\(text)': expected defocus:RADIUS with RADIUS ≥ 0")
+      }
+      self = .defocus(radius: radius)
+    case "box":
+      guard parts.count == 1, let size = Int(parts[0]), size > 0 else {
+        throw PhysicsError.invalidSpecification("kernel '\(text)': expected box:SIZE with SIZE a positive integer")
+      }
+      self = .box(size: size)
+    default:
+      guard text.lowercased().hasSuffix(".npy") else {
+        throw PhysicsError.invalidSpecification(
+          "kernel '\(text)': expected FILE.npy, gaussian:STD[,SIZE], defocus:RADIUS or box:SIZE")
+      }
+      self = .file(text)
+    }
+  }
+
+  /// The kernel; `.file` kernels come from `loadFile`.
+  public func makeKernel(loadFile: (String) throws -> Tensor) throws -> Tensor {
+    switch self {
+    case let .gaussian(std, size): return Kernels.gaussian(standardDeviation: std, size: size)
+    case let .defocus(radius): return Kernels.defocus(radius: radius)
+    case let .box(size): return Kernels.box(size: size)
+    case let .file(path):
+      let kernel = try loadFile(path)
+      guard kernel.rank == 2, kernel.count > 0 else {
+        throw PhysicsError.invalidKernel("\(path) has shape \(kernel.shape); expected Kh × Kw")
+      }
+      guard kernel.scalars.allSatisfy(\.isFinite) else { throw PhysicsError.invalidKernel("\(path) has non-finite values") }
+      return kernel
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case let .gaussian(std, size): return size.map { "gaussian:\(std),\($0)" } ?? "gaussian:\(std)"
+    case let .defocus(radius): return "defocus:\(radius)"
+    case let .box(size): return "box:\(size)"
+    case let .file(path): return path
+    }
+  }
+}
+
+/// Blur kernel builders; each sums to 1.
+public enum Kernels {
+  /// A Gaussian of standard deviation `std`, of size `2·⌈4·std⌉ + 1` unless `size` is given.
+  public static func gaussian(standardDeviation std: Double, size: Int? = nil) -> Tensor {
+    let extent = size ?? 2 * Int((4 * std).rounded(.up)) + 1
+    let center = extent / 2
+    return normalised(Tensor(shape: [extent, extent], generator: { index in
+      let a = Double(index / extent - center), b = Double(index % extent - center)
+      return Float(Foundation.exp(-(a * a + b * b) / (2 * std * std)))
+    }))
+  }
+
+  /// A defocus disk: 1 where `a² + b² ≤ r²`, size `2·⌊r⌋ + 1`.
+  public static func defocus(radius: Double) -> Tensor {
+    let extent = 2 * Int(radius.rounded(.down)) + 1
+    let center = extent / 2
+    return normalised(Tensor(shape: [extent, extent], generator: { index in
+      let a = Double(index / extent - center), b = Double(index % extent - center)
+      return a * a + b * b <= radius * radius ? 1 : 0
+    }))
+  }
+
+  /// A uniform `size × size` box.
+  public static func box(size: Int) -> Tensor {
+    Tensor(repeating: 1 / Float(size * size), shape: [size, size])
+  }
+
+  static func normalised(_ kernel: Tensor) -> Tensor {
+    let total = Float(kernel.sum())
+    return kernel.map { $0 / total }
+  }
+}

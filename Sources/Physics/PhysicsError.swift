@@ -1,0 +1,28 @@
+/// A problem with an operator's data: a mask or kernel of the wrong size, an unknown name.
+public enum PhysicsError: Error, Equatable, CustomStringConvertible {
+  case maskSizeMismatch(mask: [Int], images: [Int])
+  case kernelTooLarge(kernel: [Int], height: Int, width: Int)
+  case invalidKernel(String)
+  case invalidMask(String)
+  case unknownOperator(String)
+  case invalidSpecification(String)
+  case inputDoesNotFitOperator(input: String, operator: String)
+  case negativeSigma(Float)
+
+  public var description: String {
+    switch self {
+    case let .maskSizeMismatch(mask, images):
+      return "mask of size \(mask.map(String.init).joined(separator: "×")) does not match images of size \(images.map(String.init).joined(separator: "×")); expected an H × W mask of the images' height and width"
+    case let .kernelTooLarge(kernel, height, width):
+      return "kernel of size \(kernel.map(String.init).joined(separator: "×")) is larger than the \(height)×\(width) image; a kernel must be at most the image size"
+    case let .invalidKernel(message): return "invalid kernel: \(message)"
+    case let .invalidMask(message): return "invalid mask: \(message)"
+    case let .unknownOperator(name):
+      return "unknown operator '\(name)'; expected denoising, inpainting, deconvolution or a preset (\(OperatorPreset.allCases.map(\.rawValue).joined(separator: ", ")))"
+    case let .invalidSpecification(message): return message
+    case let .inputDoesNotFitOperator(input, op):
+      return "estimator input '\(input)' does not fit the \(op) operator (inverse:ε is for deconvolution and denoising)"
+    case let .negativeSigma(sigma): return "sigma must be ≥ 0, got \(sigma)"
+    }
+  }
+}
