@@ -10,8 +10,11 @@ import Foundation
 /// files its loader needs (for Fashion-MNIST also in its `raw/` subfolder).
 public enum DataLocator {
   /// The folder of `set`, or nil when no searched location holds it.
-  public static func find(_ set: KnownDataSet) -> URL? {
-    for root in roots {
+  /// - Parameter directory: where `./data` and `../shared/data` are looked up; the current
+  ///   directory unless given.
+  public static func find(_ set: KnownDataSet,
+                          from directory: String = FileManager.default.currentDirectoryPath) -> URL? {
+    for root in roots(from: directory) {
       for name in set.folderNames {
         let folder = URL(fileURLWithPath: root).appendingPathComponent(name)
         if holds(set, folder) { return folder.standardizedFileURL }
@@ -25,7 +28,7 @@ public enum DataLocator {
 
   /// The locations `find` searches, for error messages ("looked in …").
   public static var searchedLocations: [String] {
-    var locations = roots.map { root in root == environmentRoot ? "$LEMMSE_DATA (\(root))" : root }
+    var locations = roots(from: FileManager.default.currentDirectoryPath).map { root in root == environmentRoot ? "$LEMMSE_DATA (\(root))" : root }
     if environmentRoot == nil { locations.insert("$LEMMSE_DATA (not set)", at: 0) }
     return locations + ["/usr/share/dataset-fashion-mnist (fashion-mnist only)"]
   }
@@ -35,8 +38,7 @@ public enum DataLocator {
     return value
   }
 
-  private static var roots: [String] {
-    let current = FileManager.default.currentDirectoryPath
+  private static func roots(from current: String) -> [String] {
     let relative = ["data", "../shared/data"].map { URL(fileURLWithPath: current).appendingPathComponent($0).standardizedFileURL.path }
     return (environmentRoot.map { [$0] } ?? []) + relative
   }

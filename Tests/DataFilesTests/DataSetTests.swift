@@ -148,14 +148,10 @@ import Testing
   func locatorFindsSharedDataFromTheRepositoryRoot() throws {
     // ../shared/data relative to the current directory: run from the repository root.
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let previous = FileManager.default.currentDirectoryPath
-    guard FileManager.default.changeCurrentDirectoryPath(root.path) else { return }
-    defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
     guard ProcessInfo.processInfo.environment["LEMMSE_DATA"] == nil else { return }
-    #expect(DataLocator.find(.fashionMNIST)?.lastPathComponent == "fashion-mnist")
-    #expect(DataLocator.find(.cifar10)?.lastPathComponent == "cifar-10")
-    #expect(DataLocator.find(.ffhq)?.lastPathComponent == "ffhq-64")
-    #expect(try DataSetSource(parsing: "ffhq") == .folder(try #require(sharedData("ffhq-64"))))
+    #expect(DataLocator.find(.fashionMNIST, from: root.path)?.lastPathComponent == "fashion-mnist")
+    #expect(DataLocator.find(.cifar10, from: root.path)?.lastPathComponent == "cifar-10")
+    #expect(DataLocator.find(.ffhq, from: root.path)?.lastPathComponent == "ffhq-64")
     #expect(DataLocator.searchedLocations.contains { $0.hasSuffix("shared/data") })
   }
 }

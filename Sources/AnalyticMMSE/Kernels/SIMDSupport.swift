@@ -1,0 +1,40 @@
+/// SIMD helpers of the kernels: unaligned loads and stores, and a vector exponential.
+typealias Lanes = SIMD16<Float>
+let laneCount = 16
+
+@inline(__always)
+func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+  UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+}
+
+@inline(__always)
+func load(_ pointer: UnsafeMutablePointer<Float>) -> Lanes {
+  UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+}
+
+@inline(__always)
+func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
+}
+
+/// `e^x` on 16 lanes, to about 2 ulp: `x = n·ln2 + f` with `|f| ≤ ln2/2`, a degree-6
+/// polynomial for `e^f` (Cephes' `expf` coefficients), and `2^n` built in the exponent bits.
+/// Inputs below −87.3 return about 1e-38 (never a denormal); `−∞` lanes return that too.
+@inline(__always)
+func exponential(_ input: Lanes) -> Lanes {
+  let x = pointwiseMin(pointwiseMax(input, Lanes(repeating: -87.3)), Lanes(repeating: 88.3))
+  let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+  var f = x - n * 0.693_359_375
+  f = f + n * 2.121_944_4e-4
+  var p = Lanes(repeating: 1.987_569_15e-4)
+  p = p * f + 1.398_199_95e-3
+  p = p * f + 8.333_451_9e-3
+  p = p * f + 4.166_579_59e-2
+  p = p * f + 1.666_666_55e-1
+  p = p * f + 5.000_000_1e-1
+  p = p * (f * f) + f + 1
+  // (n + 127) sits in the low mantissa bits of n + 1.5·2²³ + 127; shifting by 23 moves it
+  // into the exponent field and drops the rest.
+  let biased = unsafeBitCast(n + 12_583_039, to: SIMD16<UInt32>.self) &<< 23
+  return p * unsafeBitCast(biased, to: Lanes.self)
+}
