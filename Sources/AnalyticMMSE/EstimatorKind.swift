@@ -47,6 +47,8 @@ public enum AnalyticMMSEError: Error, Equatable, CustomStringConvertible {
   case equivariantNeedsCircularPadding
   case emptyTrainingSet
   case invalidPruneThreshold(Double)
+  case contributorsNeedPatches(EstimatorKind)
+  case pixelOutOfRange(row: Int, column: Int, height: Int, width: Int)
 
   public var description: String {
     switch self {
@@ -60,6 +62,10 @@ public enum AnalyticMMSEError: Error, Equatable, CustomStringConvertible {
       return "e-mmse is defined with circular padding only (a whole image shifted with zero padding is not a translation); use --padding circular"
     case .emptyTrainingSet: return "the training set is empty"
     case let .invalidPruneThreshold(value): return "prune threshold must be > 0 (got \(value))"
+    case let .contributorsNeedPatches(kind):
+      return "top contributing patches are defined for the patch estimators (le-mmse, l-mmse), not \(kind.rawValue)"
+    case let .pixelOutOfRange(row, column, height, width):
+      return "pixel (\(row), \(column)) is outside the \(height)×\(width) image"
     }
   }
 }

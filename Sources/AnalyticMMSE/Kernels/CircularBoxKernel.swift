@@ -65,9 +65,13 @@ struct CircularBoxKernel {
     var doubleSum = [Double](repeating: 0, count: stateSize), doubleSquareSum = doubleSum
     var doubleWeighted = [Double](repeating: 0, count: C * stateSize)
 
-    var extendedMeans = [Float](repeating: 0, count: C * H * extendedWidth)
-    var extendedValues = [Float](repeating: 0, count: C * H * extendedWidth)
-    var differences = [Float](repeating: 0, count: stateSize)
+    // Training rows continued circularly down (2H rows) and right (W + paddedWidth columns),
+    // so that every shift is a plain offset: no modulo in the loops below.
+    let extendedHeight = 2 * H
+    var extendedMeans = [Float](repeating: 0, count: C * extendedHeight * extendedWidth)
+    var extendedValues = [Float](repeating: 0, count: C * extendedHeight * extendedWidth)
+    // D_s with r rows of circular continuation above and below.
+    var differences = [Float](repeating: 0, count: (H + 2 * r) * paddedWidth)
     let boxStride = paddedWidth + 2 * r
     var columnSums = [Float](repeating: 0, count: H * boxStride)
     let factor = self.factor, threshold = self.threshold
@@ -93,36 +97,47 @@ struct CircularBoxKernel {
       for image in images {
         let mean = means + image * C * plane, value = values + image * C * plane
         for c in 0..<C {
-          for y in 0..<H {
-            for x in 0..<extendedWidth {
-              extendedMeans[(c * H + y) * extendedWidth + x] = mean[c * plane + y * W + x % W]
-              extendedValues[(c * H + y) * extendedWidth + x] = value[c * plane + y * W + x % W]
+          for y in 0..<extendedHeight {
+            let sourceRow = y < H ? y : y - H
+            var x = 0
+            while x < extendedWidth {
+              let run = Swift.min(W, extendedWidth - x)
+              for k in 0..<run {
+                extendedMeans[(c * extendedHeight + y) * extendedWidth + x + k] = mean[c * plane + sourceRow * W + k]
+                extendedValues[(c * extendedHeight + y) * extendedWidth + x + k] = value[c * plane + sourceRow * W + k]
+              }
+              x += run
             }
           }
         }
         for shiftY in 0..<H {
           for shiftX in 0..<W {
-            // D_s: squared differences, summed over channels.
+            // D_s: squared differences, summed over channels, in rows r ..< r + H.
             for y in 0..<H {
-              let sourceRow = (y + shiftY) % H
               for v in 0..<vectors {
                 var total = Lanes()
                 for c in 0..<C {
                   let difference = load(u + c * stateSize + y * paddedWidth + v * laneCount)
-                    - load(extendedMeans + (c * H + sourceRow) * extendedWidth + shiftX + v * laneCount)
+                    - load(extendedMeans + (c * extendedHeight + y + shiftY) * extendedWidth + shiftX + v * laneCount)
                   total = total.addingProduct(difference, difference)
                 }
-                store(total, differences + y * paddedWidth + v * laneCount)
+                store(total, differences + (y + r) * paddedWidth + v * laneCount)
               }
             }
-            // Column box sums, rows continued circularly on both sides of each row buffer.
+            // Rows continued circularly: r above, r below.
+            for k in 0..<r {
+              for v in 0..<vectors {
+                store(load(differences + (H + k) * paddedWidth + v * laneCount), differences + k * paddedWidth + v * laneCount)
+                store(load(differences + (r + k) * paddedWidth + v * laneCount), differences + (H + r + k) * paddedWidth + v * laneCount)
+              }
+            }
+            // Column box sums into row buffers continued circularly r columns on each side.
             for y in 0..<H {
               let row = columnSums + y * boxStride
               for v in 0..<vectors {
                 var total = load(differences + y * paddedWidth + v * laneCount)
-                for dy in 1 ... max(r, 1) where dy <= r {
-                  total += load(differences + ((y + dy) % H) * paddedWidth + v * laneCount)
-                  total += load(differences + ((y - dy + H) % H) * paddedWidth + v * laneCount)
+                for k in stride(from: 1, through: 2 * r, by: 1) {
+                  total += load(differences + (y + k) * paddedWidth + v * laneCount)
                 }
                 store(total, row + r + v * laneCount)
               }
@@ -134,10 +149,10 @@ struct CircularBoxKernel {
             // Row box sums → logits → online softmax per query pixel.
             for y in 0..<H {
               let row = columnSums + y * boxStride
-              let sourceRow = (y + shiftY) % H
+              let sourceRow = y + shiftY
               for v in 0..<vectors {
                 var distance = load(row + v * laneCount)
-                for k in 1 ... 2 * r + 1 where k <= 2 * r { distance += load(row + v * laneCount + k) }
+                for k in stride(from: 1, through: 2 * r, by: 1) { distance += load(row + v * laneCount + k) }
                 let logit = distance * -factor + load(bias + v * laneCount)
                 let state = y * paddedWidth + v * laneCount
                 let lowest = load(floor + state)
@@ -167,7 +182,7 @@ struct CircularBoxKernel {
                 store(load(sum + state) + weight, sum + state)
                 store(load(squareSum + state).addingProduct(weight, weight), squareSum + state)
                 for c in 0..<C {
-                  let candidate = load(extendedValues + (c * H + sourceRow) * extendedWidth + shiftX + v * laneCount)
+                  let candidate = load(extendedValues + (c * extendedHeight + sourceRow) * extendedWidth + shiftX + v * laneCount)
                   store(load(weighted + c * stateSize + state).addingProduct(weight, candidate), weighted + c * stateSize + state)
                 }
                 skipped.advanced(by: state).withMemoryRebound(to: SIMD16<Int32>.self, capacity: 1) {

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One setting's outcome, as `results.json`, `results.csv` and `results.md` record it.
+/// PSNRs are in dB with peak 1 unless the key says `range` (the reference's dynamic range).
+public struct ResultRecord: Codable, Equatable, Sendable {
+  public var dataset: String
+  public var `operator`: String
+  public var sigma: Double
+  public var input: String
+  public var model: String
+  public var patch: Int
+  public var nTrain: Int
+  public var nTest: Int
+  public var epochs: Int
+  public var psnrMeasurementTruth: Double
+  public var psnrNetworkTruth: Double?
+  public var psnrLEMMSETruth: Double
+  public var psnrNetworkLEMMSE: Double?
+  public var psnrLEMMSETruthRange: Double
+  public var ssimLEMMSETruth: Double
+  public var ssimNetworkTruth: Double?
+  public var secondsTrain: Double
+  public var secondsLEMMSE: Double
+
+  enum CodingKeys: String, CodingKey {
+    case dataset, `operator`, sigma, input, model, patch, epochs
+    case nTrain = "n_train", nTest = "n_test"
+    case psnrMeasurementTruth = "psnr_measurement_truth"
+    case psnrNetworkTruth = "psnr_network_truth"
+    case psnrLEMMSETruth = "psnr_lemmse_truth"
+    case psnrNetworkLEMMSE = "psnr_network_lemmse"
+    case psnrLEMMSETruthRange = "psnr_lemmse_truth_range"
+    case ssimLEMMSETruth = "ssim_lemmse_truth"
+    case ssimNetworkTruth = "ssim_network_truth"
+    case secondsTrain = "seconds_train"
+    case secondsLEMMSE = "seconds_lemmse"
+  }
+
+  /// Writes records as pretty JSON, atomically.
+  public static func writeJSON(_ records: [ResultRecord], to url: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    try AtomicFile.write(encoder.encode(records), to: url)
+  }
+}
+
+/// Encodes any value as pretty, key-sorted JSON and writes it atomically.
+public func writeJSON<Value: Encodable>(_ value: Value, to url: URL) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  try AtomicFile.write(encoder.encode(value), to: url)
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+struct DemoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "demo",
+    abstract: "Denoise FashionMNIST with the LE-MMSE and write a figure and results (the README's main job).",
+    discussion: """
+      Looks for FashionMNIST in $LEMMSE_DATA, ./data, ../shared/data, then where Debian's \
+      dataset-fashion-mnist package installs it.
+      """)
+
+  @Option(help: "Where to write the figure and results.")
+  var output: String = "lemmse-demo"
+  @Option(help: "Threads (default: all cores).")
+  var threads: Int = Parallel.defaultThreadCount
+
+  func validate() throws {
+    guard threads > 0 else { throw ValidationError("--threads must be positive (got \(threads))") }
+  }
+
+  func run() throws {
+    var demo = Demo(outputDirectory: fileURL(output))
+    demo.threads = threads
+    let bar = ProgressBar("demo")
+    let report: Demo.Report
+    do {
+      report = try demo.run { phase, fraction in bar.update(fraction, label: phase) }
+    } catch let error as DataFileError {
+      bar.finish()
+      if case .dataSetNotFound = error {
+        throw ValidationError("""
+          \(error)
+          Get it with 'apt-get install dataset-fashion-mnist', or put the four IDX files of \
+          https://github.com/zalandoresearch/fashion-mnist in ./data/fashion-mnist (or set LEMMSE_DATA).
+          """)
+      }
+      throw error
+    }
+    bar.finish()
+    let record = report.record
+    print("FashionMNIST denoising, σ = \(record.sigma), LE-MMSE with P = \(record.patch), N = \(record.nTrain) training images, \(record.nTest) test images")
+    print(String(format: "  PSNR(measurement, truth) = %.2f dB", record.psnrMeasurementTruth))
+    print(String(format: "  PSNR(LE-MMSE, truth)     = %.2f dB   (SSIM %.3f, %.1f s)", record.psnrLEMMSETruth,
+                 record.ssimLEMMSETruth, record.secondsLEMMSE))
+    print("  figure:  \(report.figure.path)")
+    print("  results: \(report.results.path)")
+  }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+struct EstimateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "estimate",
+    abstract: "Compute an analytic estimator (LE-MMSE, L-MMSE, E-MMSE, MMSE) of measurements.",
+    discussion: """
+      --measurements holds y (not B y); the command applies the --input map itself. The output \
+      is float32 .npy of the measurements' shape; OUT.json beside it records the settings, the \
+      kernel that ran, timings, and how many candidates pruning skipped with a bound on their \
+      weight. --diagnostics DIR writes the effective number of candidates 1/Σw² and the \
+      log-density log Σ exp(logit) per pixel (.npy and PNG), and with --inspect ROW,COLUMN the \
+      top contributing training patches of that pixel (JSON).
+
+      Example:
+        lemmse measure --images fashion-mnist --split test --count 4 --operator denoising --sigma 0.2 --output y.npy
+        lemmse estimate --train fashion-mnist --count 10000 --measurements y.npy --operator denoising --sigma 0.2 --patch 5 --output lemmse.npy
+      """)
+
+  @Option(help: ArgumentHelp("The clean training images. " + dataReferenceHelp, valueName: "TRAIN"))
+  var train: String
+  @OptionGroup var selection: SelectionOptions
+  @Option(help: "Measurements y, .npy of M×C×H×W (or C×H×W).")
+  var measurements: String
+  @OptionGroup var physics: OperatorOptions
+  @Option(help: "Noise level σ > 0 of the measurements.")
+  var sigma: Double
+  @Option(help: "le-mmse, l-mmse, e-mmse or mmse.")
+  var estimator: EstimatorKind = .lemmse
+  @Option(help: "Patch size P (odd), for le-mmse and l-mmse.")
+  var patch: Int = 5
+  @Option(help: "circular or zeros.")
+  var padding: Padding = .circular
+  @Option(help: "Threads (default: all cores). Results do not depend on it.")
+  var threads: Int = Parallel.defaultThreadCount
+  @Option(name: .customLong("prune-threshold"), help: "Skip candidates more than T below the running maximum log-weight.")
+  var pruneThreshold: Double = 30
+  @Flag(help: "Compute every exponential (no pruning).")
+  var exact = false
+  @Option(help: "A folder for diagnostic maps and top contributing patches.")
+  var diagnostics: String?
+  @Option(help: "A pixel ROW,COLUMN whose top contributing training patches go to the diagnostics (repeatable).")
+  var inspect: [String] = []
+  @Option(name: .customLong("top-k"), help: "How many contributing patches to list per inspected pixel.")
+  var topK: Int = 8
+  @Option(help: "Where to write the .npy estimate.")
+  var output: String
+
+  func validate() throws {
+    guard sigma > 0, sigma.isFinite else { throw ValidationError("--sigma must be > 0 for the estimators (got \(sigma))") }
+    guard patch > 0, patch % 2 == 1 else { throw ValidationError("--patch must be odd (got \(patch))") }
+    guard threads > 0 else { throw ValidationError("--threads must be positive (got \(threads))") }
+    guard pruneThreshold > 0 else { throw ValidationError("--prune-threshold must be > 0 (got \(pruneThreshold))") }
+    guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
+    if estimator == .emmse && padding == .zeros {
+      throw ValidationError(AnalyticMMSEError.equivariantNeedsCircularPadding.description)
+    }
+    if !inspect.isEmpty && diagnostics == nil { throw ValidationError("--inspect needs --diagnostics DIR") }
+    _ = try inspectedPixels()
+  }
+
+  func inspectedPixels() throws -> [(Int, Int)] {
+    try inspect.map { text in
+      let parts = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard parts.count == 2 else { throw ValidationError("--inspect expects ROW,COLUMN (got \(text))") }
+      return (parts[0], parts[1])
+    }
+  }
+
+  func run() throws {
+    let y = try NumPyFile.read(contentsOf: fileURL(measurements))
+    guard y.rank == 3 || y.rank == 4 else {
+      throw ValidationError("\(measurements) has shape \(y.shape); expected M×C×H×W or C×H×W measurements")
+    }
+    let (training, _) = try selection.load(train)
+    let batch = y.asImageBatch.imageBatchShape
+    let op = try physics.specification.makeOperator(height: batch.height, width: batch.width)
+    let input = try physics.estimatorInput
+    let settings = EstimatorSettings(estimator: estimator, patchSize: patch, padding: padding, sigma: sigma,
+                                     pruneThreshold: exact ? nil : pruneThreshold, threads: threads)
+    let analytic = try AnalyticEstimator(training: training, forwardOperator: op, input: input, settings: settings)
+    let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")")
+    let result = try analytic.estimate(measurements: y) { bar.update($0) }
+    bar.finish()
+
+    let outputURL = fileURL(output)
+    try NumPyFile.write(result.images.reshaped(y.shape), to: outputURL)
+    let metadata = EstimateMetadata(
+      estimator: estimator.rawValue, patch: patch, padding: padding.rawValue, sigma: sigma, input: input.description,
+      operator: op.description, training: train, trainingCount: training.imageBatchShape.count,
+      measurements: measurements, statistics: result.statistics)
+    try writeJSON(metadata, to: outputURL.deletingPathExtension().appendingPathExtension("json"))
+
+    if let diagnostics {
+      let folder = fileURL(diagnostics)
+      try NumPyFile.write(result.effectiveCandidates, to: folder.appendingPathComponent("effective_candidates.npy"))
+      try NumPyFile.write(result.logDensity, to: folder.appendingPathComponent("log_density.npy"))
+      try PNGFile.write(normalisedMaps(result.effectiveCandidates), to: folder.appendingPathComponent("effective_candidates.png"))
+      try PNGFile.write(normalisedMaps(result.logDensity), to: folder.appendingPathComponent("log_density.png"))
+      let u = try input.map(y.asImageBatch, for: op)
+      var inspected: [InspectedPixel] = []
+      for t in 0..<batch.count {
+        for (row, column) in try inspectedPixels() {
+          let contributors = try analytic.topContributors(input: u.image(t), row: row, column: column, count: topK)
+          inspected.append(InspectedPixel(image: t, row: row, column: column, contributors: contributors))
+        }
+      }
+      if !inspected.isEmpty { try writeJSON(inspected, to: folder.appendingPathComponent("top_contributors.json")) }
+    }
+    let statistics = result.statistics
+    printError(String(format: "wrote %@ (%@, %.2f s, %@ pairs, %.2f%% pruned, skipped weight ≤ %.1e)", output,
+                      statistics.kernel, statistics.seconds, "\(statistics.candidatePairs)",
+                      100 * Double(statistics.skippedPairs) / Double(max(statistics.candidatePairs, 1)),
+                      statistics.skippedWeightBound))
+  }
+}
+
+struct EstimateMetadata: Codable {
+  var estimator: String
+  var patch: Int
+  var padding: String
+  var sigma: Double
+  var input: String
+  var `operator`: String
+  var training: String
+  var trainingCount: Int
+  var measurements: String
+  var statistics: EstimateStatistics
+}
+
+struct InspectedPixel: Codable {
+  var image: Int
+  var row: Int
+  var column: Int
+  var contributors: [Contributor]
+}
+
+/// Maps of `M × 1 × H × W`, each scaled to `[0, 1]`, side by side as one grey picture.
+func normalisedMaps(_ maps: Tensor) -> Tensor {
+  let count = maps.imageBatchShape.count
+  let cells = (0..<count).map { index -> Tensor in
+    let map = maps.image(index)
+    let finite = map.scalars.filter(\.isFinite)
+    let low = finite.min() ?? 0, high = finite.max() ?? 1
+    return map.map { $0.isFinite ? ($0 - low) / Swift.max(high - low, 1e-12) : 0 }
+  }
+  return imageGrid([cells])
+}

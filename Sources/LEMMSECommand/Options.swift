@@ -1,0 +1,81 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+extension EstimatorKind: ExpressibleByArgument {}
+extension Padding: ExpressibleByArgument {}
+extension DataSplit: ExpressibleByArgument {}
+extension ColorMode: ExpressibleByArgument {}
+
+let dataReferenceHelp = """
+  A .npy file of N×C×H×W (or C×H×W) images in [0, 1], or a data set: fashion-mnist:DIR, \
+  cifar10:DIR, folder:DIR (PNG/JPEG files), ffhq:DIR; a bare fashion-mnist, cifar10 or ffhq \
+  searches $LEMMSE_DATA, ./data and ../shared/data.
+  """
+
+/// Which images of a data set to load.
+struct SelectionOptions: ParsableArguments {
+  @Option(name: [.customLong("count"), .customLong("train-count")], help: "How many images to take (default: all).")
+  var count: Int?
+  @Option(name: [.customLong("offset"), .customLong("train-offset")], help: "How many images to skip first.")
+  var offset: Int = 0
+  @Option(name: [.customLong("split"), .customLong("train-split")], help: "train or test.")
+  var split: DataSplit = .train
+  @Option(help: "native, grey or rgb.")
+  var color: ColorMode = .native
+  @Option(name: .customLong("image-size"), help: "Resize folder images (area average) and centre-crop to this size.")
+  var imageSize: Int?
+
+  func validate() throws {
+    if let count, count <= 0 { throw ValidationError("--count must be positive (got \(count))") }
+    if offset < 0 { throw ValidationError("--offset must be ≥ 0 (got \(offset))") }
+    if let imageSize, imageSize <= 0 { throw ValidationError("--image-size must be positive (got \(imageSize))") }
+  }
+
+  /// Loads `reference`, keeping a `.npy` file's own rank in `originalShape`.
+  func load(_ reference: String) throws -> (images: Tensor, originalShape: [Int]) {
+    let source = try DataSetSource(parsing: reference)
+    let images = try DataSets.load(DataSetRequest(source: source, split: split, count: count, offset: offset,
+                                                  color: color, imageSize: imageSize))
+    var originalShape = images.shape
+    if case let .numpy(url) = source, count == nil, offset == 0, color == .native {
+      let raw = try NumPyFile.read(contentsOf: url)
+      if raw.count == images.count { originalShape = raw.shape }
+    }
+    return (images, originalShape)
+  }
+}
+
+/// The forward operator, shared by every command that measures or estimates.
+struct OperatorOptions: ParsableArguments {
+  @Option(name: .customLong("operator"), help: """
+    denoising, inpainting, deconvolution, or a preset: \(OperatorPreset.allCases.map(\.rawValue).joined(separator: ", ")).
+    """)
+  var operatorName: String
+  @Option(help: "Inpainting mask: FILE.npy, FILE.png, box:TOP,LEFT,HEIGHT,WIDTH, center:SIZE or random:DROP_FRACTION,SEED.")
+  var mask: String?
+  @Option(help: "Deconvolution kernel: FILE.npy, gaussian:STD[,SIZE], defocus:RADIUS or box:SIZE.")
+  var kernel: String?
+  @Option(help: "What the estimator sees: agnostic (u = y), adjoint (Aᵀy), wiener:λ or inverse:ε.")
+  var input: String = "agnostic"
+
+  func validate() throws {
+    do {
+      _ = try OperatorSpecification(name: operatorName, mask: mask, kernel: kernel)
+      _ = try EstimatorInput(parsing: input)
+    } catch let error as PhysicsError {
+      throw ValidationError(error.description)
+    }
+  }
+
+  var specification: OperatorSpecification { get throws { try OperatorSpecification(name: operatorName, mask: mask, kernel: kernel) } }
+  var estimatorInput: EstimatorInput { get throws { try EstimatorInput(parsing: input) } }
+}
+
+/// Resolves a path against the current directory.
+func fileURL(_ path: String) -> URL { URL(fileURLWithPath: path) }
+
+/// Writes `message` to standard error.
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+}
