@@ -16,6 +16,8 @@ enum MatrixProductTiling {
   static let mc = 144
   /// The largest column count of `C` one piece of parallel work covers, a multiple of `nr`.
   static let nc = 2048
+  /// The widest `C` for which a row-major `op(A)` is read in place instead of packed.
+  nonisolated(unsafe) static var inPlaceColumnLimit = 128
 }
 
 /// One call of `matrixMultiply`, with everything the threads share.
@@ -77,33 +79,53 @@ struct MatrixProductProblem: @unchecked Sendable {
       var k0 = 0
       while k0 < k {
         let kc = Swift.min(kcMax, k - k0)
-        packBlockOfA(i0: i0, mc: mc, k0: k0, kc: kc, into: packedA)
+        // The first block of k brings in β·C; later blocks add to what is there.
+        let scale: Float = k0 == 0 ? beta : 1
+        let readC = k0 != 0 || beta != 0
+        // Full micro-panels are read in place or packed; a partial one is always packed, padded
+        // with zero rows, so the kernel never reads past row m.
+        let fullRows = readsAInPlace ? mc / Tiling.mr * Tiling.mr : 0
+        packBlockOfA(i0: i0 + fullRows, mc: mc - fullRows, k0: k0, kc: kc, into: packedA)
         let blockB = shared.pointer + k0 * paddedN
         for panel in panelRange {
           let j0 = panel * Tiling.nr
-          let nr = Swift.min(Tiling.nr, n - j0)
+          let columns = Swift.min(Tiling.nr, n - j0)
           let panelB = UnsafePointer(blockB + panel * kc * Tiling.nr)
           var i = 0
+          while i < fullRows {
+            tile(RowsOfA(pointer: a + (i0 + i) * lda + k0, lda: lda), panelB, kc: kc,
+                 c: c + (i0 + i) * ldc + j0, rows: Tiling.mr, columns: columns, beta: scale, readC: readC)
+            i += Tiling.mr
+          }
           while i < mc {
-            let mr = Swift.min(Tiling.mr, mc - i)
-            let panelA = UnsafePointer(packedA + i * kc)
-            let tileC = c + (i0 + i) * ldc + j0
-            // The first block of k brings in β·C; later blocks add to what is there.
-            let first = k0 == 0
-            let scale: Float = first ? beta : 1
-            let readC = !first || beta != 0
-            if mr == Tiling.mr && nr == Tiling.nr {
-              microKernel12x32(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc,
-                               alpha: alpha, beta: scale, readC: readC)
-            } else {
-              edgeTile(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc, rows: mr, columns: nr,
-                       alpha: alpha, beta: scale, readC: readC)
-            }
+            tile(PackedPanelOfA(pointer: packedA + (i - fullRows) * kc), panelB, kc: kc,
+                 c: c + (i0 + i) * ldc + j0, rows: Swift.min(Tiling.mr, mc - i), columns: columns,
+                 beta: scale, readC: readC)
             i += Tiling.mr
           }
         }
         k0 += kc
       }
+    }
+  }
+
+  /// Whether full micro-panels of `op(A)` are read in place rather than packed.
+  ///
+  /// Packing `op(A)` costs about as much per element as `n / 32` steps of the micro-kernel, so
+  /// it pays only when `C` is wide; a row-major `op(A)` can be read in place (twelve rows,
+  /// each sequential), a transposed one would cost a cache line per depth step.
+  var readsAInPlace: Bool { transposeA == .none && n <= MatrixProductTiling.inPlaceColumnLimit }
+
+  /// One `rows × columns` tile of `C` (at most `mr × nr`).
+  @inline(__always)
+  func tile<Panel: MicroPanelOfA>(_ panelA: Panel, _ panelB: UnsafePointer<Float>, kc: Int,
+                                  c tileC: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                                  beta: Float, readC: Bool) {
+    if rows == Tiling.mr && columns == Tiling.nr {
+      microKernel12x32(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc, alpha: alpha, beta: beta, readC: readC)
+    } else {
+      edgeTile(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc, rows: rows, columns: columns,
+               alpha: alpha, beta: beta, readC: readC)
     }
   }
 
@@ -119,7 +141,10 @@ struct MatrixProductProblem: @unchecked Sendable {
         let source = b + (k0 + p) * ldb + j0
         let row = target + p * Tiling.nr
         if columns == Tiling.nr {
-          row.update(from: source, count: Tiling.nr)
+          let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(row)
+          to.storeBytes(of: from.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+          to.storeBytes(of: from.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
+                        toByteOffset: 64, as: SIMD16<Float>.self)
         } else {
           row.update(from: source, count: columns)
           (row + columns).update(repeating: 0, count: Tiling.nr - columns)
@@ -153,8 +178,19 @@ struct MatrixProductProblem: @unchecked Sendable {
         }
       case .transposed:
         // op(A)[r, p] = a[p · lda + r]: each column of the panel is contiguous in A.
-        for p in 0..<kc {
-          (panel + p * Tiling.mr).update(from: a + (k0 + p) * lda + i0 + i, count: rows)
+        // Twelve floats per depth step: too short for a call to memmove to pay.
+        let source = a + k0 * lda + i0 + i
+        if rows == Tiling.mr {
+          for p in 0..<kc {
+            let from = UnsafeRawPointer(source + p * lda), to = UnsafeMutableRawPointer(panel + p * Tiling.mr)
+            to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
+                          toByteOffset: 32, as: SIMD4<Float>.self)
+          }
+        } else {
+          for p in 0..<kc {
+            for r in 0..<rows { panel[p * Tiling.mr + r] = source[p * lda + r] }
+          }
         }
       }
       if rows < Tiling.mr {
@@ -166,7 +202,7 @@ struct MatrixProductProblem: @unchecked Sendable {
 }
 
 /// A tile that overhangs `C`: computed whole into a scratch tile, then the valid part merged.
-private func edgeTile(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+private func edgeTile<Panel: MicroPanelOfA>(kc: Int, a: Panel, b: UnsafePointer<Float>,
                       c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
                       alpha: Float, beta: Float, readC: Bool) {
   withUnsafeTemporaryAllocation(of: Float.self, capacity: MatrixProductTiling.mr * MatrixProductTiling.nr) { scratch in
@@ -201,15 +237,18 @@ private func update(_ c: UnsafeMutablePointer<Float>, _ sum: SIMD16<Float>, alph
 /// The register-blocked micro-kernel: a `12 × 32` tile of `C` from packed panels.
 ///
 /// ```
-/// C[r, j] ← β · C[r, j] + α · Σ_{p < kc} a[p · 12 + r] · b[p · 32 + j]
+/// C[r, j] ← β · C[r, j] + α · Σ_{p < kc} A[r, p] · b[p · 32 + j]
 /// ```
+///
+/// `A[r, p]` comes from a packed panel or straight from a row-major `op(A)` (see ``MicroPanelOfA``).
 ///
 /// The 24 accumulators are separate locals so they live in registers; each step of `p` is two
 /// vector loads of `b`, twelve broadcasts of `a` and 24 fused multiply-adds.
 @inline(__always)
-private func microKernel12x32(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                              c: UnsafeMutablePointer<Float>, ldc: Int,
-                              alpha: Float, beta: Float, readC: Bool) {
+private func microKernel12x32<Panel: MicroPanelOfA>(
+  kc: Int, a: Panel, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+  alpha: Float, beta: Float, readC: Bool
+) {
   typealias V = SIMD16<Float>
   var c0a = V(), c0b = V(), c1a = V(), c1b = V(), c2a = V(), c2b = V()
   var c3a = V(), c3b = V(), c4a = V(), c4b = V(), c5a = V(), c5b = V()
@@ -220,19 +259,19 @@ private func microKernel12x32(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer
   for _ in 0..<kc {
     let b0 = bp.load(as: V.self)
     let b1 = bp.load(fromByteOffset: 64, as: V.self)
-    var s = V(repeating: ap[0]); c0a = c0a.addingProduct(s, b0); c0b = c0b.addingProduct(s, b1)
-    s = V(repeating: ap[1]); c1a = c1a.addingProduct(s, b0); c1b = c1b.addingProduct(s, b1)
-    s = V(repeating: ap[2]); c2a = c2a.addingProduct(s, b0); c2b = c2b.addingProduct(s, b1)
-    s = V(repeating: ap[3]); c3a = c3a.addingProduct(s, b0); c3b = c3b.addingProduct(s, b1)
-    s = V(repeating: ap[4]); c4a = c4a.addingProduct(s, b0); c4b = c4b.addingProduct(s, b1)
-    s = V(repeating: ap[5]); c5a = c5a.addingProduct(s, b0); c5b = c5b.addingProduct(s, b1)
-    s = V(repeating: ap[6]); c6a = c6a.addingProduct(s, b0); c6b = c6b.addingProduct(s, b1)
-    s = V(repeating: ap[7]); c7a = c7a.addingProduct(s, b0); c7b = c7b.addingProduct(s, b1)
-    s = V(repeating: ap[8]); c8a = c8a.addingProduct(s, b0); c8b = c8b.addingProduct(s, b1)
-    s = V(repeating: ap[9]); c9a = c9a.addingProduct(s, b0); c9b = c9b.addingProduct(s, b1)
-    s = V(repeating: ap[10]); c10a = c10a.addingProduct(s, b0); c10b = c10b.addingProduct(s, b1)
-    s = V(repeating: ap[11]); c11a = c11a.addingProduct(s, b0); c11b = c11b.addingProduct(s, b1)
-    ap += 12
+    var s = V(repeating: ap.element(0)); c0a = c0a.addingProduct(s, b0); c0b = c0b.addingProduct(s, b1)
+    s = V(repeating: ap.element(1)); c1a = c1a.addingProduct(s, b0); c1b = c1b.addingProduct(s, b1)
+    s = V(repeating: ap.element(2)); c2a = c2a.addingProduct(s, b0); c2b = c2b.addingProduct(s, b1)
+    s = V(repeating: ap.element(3)); c3a = c3a.addingProduct(s, b0); c3b = c3b.addingProduct(s, b1)
+    s = V(repeating: ap.element(4)); c4a = c4a.addingProduct(s, b0); c4b = c4b.addingProduct(s, b1)
+    s = V(repeating: ap.element(5)); c5a = c5a.addingProduct(s, b0); c5b = c5b.addingProduct(s, b1)
+    s = V(repeating: ap.element(6)); c6a = c6a.addingProduct(s, b0); c6b = c6b.addingProduct(s, b1)
+    s = V(repeating: ap.element(7)); c7a = c7a.addingProduct(s, b0); c7b = c7b.addingProduct(s, b1)
+    s = V(repeating: ap.element(8)); c8a = c8a.addingProduct(s, b0); c8b = c8b.addingProduct(s, b1)
+    s = V(repeating: ap.element(9)); c9a = c9a.addingProduct(s, b0); c9b = c9b.addingProduct(s, b1)
+    s = V(repeating: ap.element(10)); c10a = c10a.addingProduct(s, b0); c10b = c10b.addingProduct(s, b1)
+    s = V(repeating: ap.element(11)); c11a = c11a.addingProduct(s, b0); c11b = c11b.addingProduct(s, b1)
+    ap.advance()
     bp += 128
   }
   let av = V(repeating: alpha)
@@ -291,4 +330,33 @@ extension UnsafeMutablePointer where Pointee == Float {
     UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * 4, alignment: 64)
       .bindMemory(to: Float.self, capacity: Swift.max(1, count))
   }
+}
+
+/// How the micro-kernel reads `A[r, p]`, row `r < 12` and depth `p` of a micro-panel of `op(A)`.
+///
+/// The kernel is specialised for each conformer, so the accessors compile to one broadcast
+/// load each.
+protocol MicroPanelOfA {
+  /// `A[r, p]` at the current depth `p`.
+  func element(_ r: Int) -> Float
+  /// Moves to depth `p + 1`.
+  mutating func advance()
+}
+
+/// A packed micro-panel: `A[r, p] = pointer[p · 12 + r]`.
+struct PackedPanelOfA: MicroPanelOfA {
+  var pointer: UnsafePointer<Float>
+  @inline(__always) func element(_ r: Int) -> Float { pointer[r] }
+  @inline(__always) mutating func advance() { pointer += MatrixProductTiling.mr }
+}
+
+/// Twelve full rows of a row-major `op(A)`, read in place: `A[r, p] = pointer[r · lda + p]`.
+///
+/// When `C` has few columns each row of `op(A)` meets few panels of `op(B)`, and packing it
+/// would cost as much as the products.
+struct RowsOfA: MicroPanelOfA {
+  var pointer: UnsafePointer<Float>
+  let lda: Int
+  @inline(__always) func element(_ r: Int) -> Float { pointer[r &* lda] }
+  @inline(__always) mutating func advance() { pointer += 1 }
 }

@@ -99,6 +99,8 @@ import Testing
     (1, 1, 1), (1, 1, 7), (7, 1, 1), (1, 33, 1), (2, 3, 4), (7, 17, 33), (12, 32, 1), (12, 32, 8),
     (13, 33, 17), (11, 31, 5), (24, 64, 256), (25, 65, 257), (100, 100, 100), (37, 45, 300),
     (145, 40, 25), (150, 97, 513), (289, 33, 75), (5, 300, 64), (64, 2049, 3),
+    // Wider than 128 columns: a row-major op(A) is packed rather than read in place.
+    (37, 129, 45), (150, 200, 300),
   ]
 
   @Test("matches the reference for every transposition", arguments: shapes, transposes)

@@ -43,7 +43,9 @@ enum MatrixProductBenchmark {
     print("GFLOP/s = 2·m·n·k / best time; naive = i-k-j triple loop, one thread, same k × n, fewer rows\n")
     print("| shape | m × k × n | threads | ms | GFLOP/s | % of peak | × naive |")
     print("|---|---|--:|--:|--:|--:|--:|")
-    for shape in shapes {
+    // An optional argument keeps only the shapes whose label contains it, e.g. `gemm im2col`.
+    let filter = arguments.first
+    for shape in shapes where filter.map({ shape.label.contains($0) }) ?? true {
       let naive = naiveGFLOPS(shape)
       for threads in Array(Set([1, cores])).sorted() {
         let seconds = time(shape, threads: threads)
