@@ -16,8 +16,15 @@ enum MatrixProductTiling {
   static let mc = 144
   /// The largest column count of `C` one piece of parallel work covers, a multiple of `nr`.
   static let nc = 2048
+  /// `nc` in panels of `nr` columns.
+  static let panelsPerGroup = nc / nr
+  /// The fewest pieces of `C` the threads share out, when the shape allows.
+  static let minimumPieces = 8
+  /// Products with fewer multiply-adds than this run on the calling thread: waking threads
+  /// would cost more than the work.
+  static let serialMultiplyAdds = 1 << 18
   /// The widest `C` for which a row-major `op(A)` is read in place instead of packed.
-  nonisolated(unsafe) static var inPlaceColumnLimit = 128
+  static let inPlaceColumnLimit = 128
 }
 
 /// One call of `matrixMultiply`, with everything the threads share.
@@ -38,7 +45,8 @@ struct MatrixProductProblem: @unchecked Sendable {
   ///
   /// The split of `k` into blocks depends on `k` only, and each element of `C` is summed by one
   /// thread block after block, so the thread count cannot change the result.
-  func run(threads: Int) {
+  func run(threads requestedThreads: Int) {
+    let threads = m * n * k < Tiling.serialMultiplyAdds ? 1 : requestedThreads
     let kBlocks = (k + Tiling.kc - 1) / Tiling.kc
     let kcMax = (k + kBlocks - 1) / kBlocks
     let panels = (n + Tiling.nr - 1) / Tiling.nr
@@ -65,7 +73,14 @@ struct MatrixProductProblem: @unchecked Sendable {
     let rowBlocks = (m + Tiling.mc - 1) / Tiling.mc
     let mcEven = ((m + rowBlocks - 1) / rowBlocks + Tiling.mr - 1) / Tiling.mr * Tiling.mr
     let rowBlockCount = (m + mcEven - 1) / mcEven
-    let panelsPerGroup = Tiling.nc / Tiling.nr
+    // Few row blocks (m ≲ 1000): split the columns too, into groups of at least four panels, so
+    // there are pieces enough to balance; a group repacks its block of op(A), a small cost.
+    var groups = (panels + Tiling.panelsPerGroup - 1) / Tiling.panelsPerGroup
+    if rowBlockCount * groups < Tiling.minimumPieces {
+      let wanted = (Tiling.minimumPieces + rowBlockCount - 1) / rowBlockCount
+      groups = Swift.max(groups, Swift.min(wanted, panels / 4))
+    }
+    let panelsPerGroup = (panels + groups - 1) / groups
     let columnGroups = (panels + panelsPerGroup - 1) / panelsPerGroup
     let pool = BufferPool(count: mcEven * kcMax)
     defer { pool.deallocateAll() }

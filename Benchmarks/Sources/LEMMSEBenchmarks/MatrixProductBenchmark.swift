@@ -40,6 +40,7 @@ enum MatrixProductBenchmark {
     print("machine: \(cpuModel()), \(cores) cores (Parallel.defaultThreadCount = \(Parallel.defaultThreadCount))")
     print("peak assumed: \(Int(peakPerCore)) GFLOP/s single-precision FMA per core (2 × 512-bit FMA/cycle ≈ 4.4 GHz), "
           + "\(Int(peakPerCore) * cores) for \(cores) threads")
+    print("load average before the run: \(loadAverage()) (other processes on these cores skew the numbers)")
     print("GFLOP/s = 2·m·n·k / best time; naive = i-k-j triple loop, one thread, same k × n, fewer rows\n")
     print("| shape | m × k × n | threads | ms | GFLOP/s | % of peak | × naive |")
     print("|---|---|--:|--:|--:|--:|--:|")
@@ -55,6 +56,7 @@ enum MatrixProductBenchmark {
               + "\(format(seconds * 1000, 2)) | \(format(gflops, 1)) | \(format(percent, 0)) % | \(format(gflops / naive, 1)) |")
       }
     }
+    print("\nload average after the run: \(loadAverage())")
   }
 
   /// The best time of `matrixMultiply` on `shape`, over runs adding up to about half a second.
@@ -138,6 +140,11 @@ enum MatrixProductBenchmark {
           let name = line.split(separator: ":", maxSplits: 1).last
     else { return "unknown CPU" }
     return name.trimmingCharacters(in: .whitespaces)
+  }
+
+  static func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
   }
 
   static func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
