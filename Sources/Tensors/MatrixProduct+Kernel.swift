@@ -23,8 +23,6 @@ enum MatrixProductTiling {
   /// Products with fewer multiply-adds than this run on the calling thread: waking threads
   /// would cost more than the work.
   static let serialMultiplyAdds = 1 << 18
-  /// The widest `C` for which a row-major `op(A)` is read in place instead of packed.
-  static let inPlaceColumnLimit = 128
 }
 
 /// One call of `matrixMultiply`, with everything the threads share.
@@ -97,50 +95,29 @@ struct MatrixProductProblem: @unchecked Sendable {
         // The first block of k brings in β·C; later blocks add to what is there.
         let scale: Float = k0 == 0 ? beta : 1
         let readC = k0 != 0 || beta != 0
-        // Full micro-panels are read in place or packed; a partial one is always packed, padded
-        // with zero rows, so the kernel never reads past row m.
-        let fullRows = readsAInPlace ? mc / Tiling.mr * Tiling.mr : 0
-        packBlockOfA(i0: i0 + fullRows, mc: mc - fullRows, k0: k0, kc: kc, into: packedA)
+        packBlockOfA(i0: i0, mc: mc, k0: k0, kc: kc, into: packedA)
         let blockB = shared.pointer + k0 * paddedN
         for panel in panelRange {
           let j0 = panel * Tiling.nr
           let columns = Swift.min(Tiling.nr, n - j0)
           let panelB = UnsafePointer(blockB + panel * kc * Tiling.nr)
           var i = 0
-          while i < fullRows {
-            tile(RowsOfA(pointer: a + (i0 + i) * lda + k0, lda: lda), panelB, kc: kc,
-                 c: c + (i0 + i) * ldc + j0, rows: Tiling.mr, columns: columns, beta: scale, readC: readC)
-            i += Tiling.mr
-          }
           while i < mc {
-            tile(PackedPanelOfA(pointer: packedA + (i - fullRows) * kc), panelB, kc: kc,
-                 c: c + (i0 + i) * ldc + j0, rows: Swift.min(Tiling.mr, mc - i), columns: columns,
-                 beta: scale, readC: readC)
+            let panelA = UnsafePointer(packedA + i * kc)
+            let tileC = c + (i0 + i) * ldc + j0
+            let rows = Swift.min(Tiling.mr, mc - i)
+            if rows == Tiling.mr && columns == Tiling.nr {
+              microKernel12x32(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc,
+                               alpha: alpha, beta: scale, readC: readC)
+            } else {
+              edgeTile(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc, rows: rows, columns: columns,
+                       alpha: alpha, beta: scale, readC: readC)
+            }
             i += Tiling.mr
           }
         }
         k0 += kc
       }
-    }
-  }
-
-  /// Whether full micro-panels of `op(A)` are read in place rather than packed.
-  ///
-  /// Packing `op(A)` costs about as much per element as `n / 32` steps of the micro-kernel, so
-  /// it pays only when `C` is wide; a row-major `op(A)` can be read in place (twelve rows,
-  /// each sequential), a transposed one would cost a cache line per depth step.
-  var readsAInPlace: Bool { transposeA == .none && n <= MatrixProductTiling.inPlaceColumnLimit }
-
-  /// One `rows × columns` tile of `C` (at most `mr × nr`).
-  @inline(__always)
-  func tile<Panel: MicroPanelOfA>(_ panelA: Panel, _ panelB: UnsafePointer<Float>, kc: Int,
-                                  c tileC: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                                  beta: Float, readC: Bool) {
-    if rows == Tiling.mr && columns == Tiling.nr {
-      microKernel12x32(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc, alpha: alpha, beta: beta, readC: readC)
-    } else {
-      edgeTile(kc: kc, a: panelA, b: panelB, c: tileC, ldc: ldc, rows: rows, columns: columns,
-               alpha: alpha, beta: beta, readC: readC)
     }
   }
 
@@ -167,10 +144,8 @@ struct MatrixProductProblem: @unchecked Sendable {
       }
     case .transposed:
       // op(B)[p, j] = b[j · ldb + p]: columns of the panel are contiguous in B.
-      for j in 0..<columns {
-        let source = b + (j0 + j) * ldb + k0
-        for p in 0..<kc { target[p * Tiling.nr + j] = source[p] }
-      }
+      transposeCopy(rows: columns, columns: kc, from: b + j0 * ldb + k0, stride: ldb,
+                    to: target, stride: Tiling.nr)
       if columns < Tiling.nr {
         for p in 0..<kc { (target + p * Tiling.nr + columns).update(repeating: 0, count: Tiling.nr - columns) }
       }
@@ -187,10 +162,8 @@ struct MatrixProductProblem: @unchecked Sendable {
       switch transposeA {
       case .none:
         // op(A)[r, p] = a[r · lda + p]: each row of the panel is contiguous in A.
-        for r in 0..<rows {
-          let source = a + (i0 + i + r) * lda + k0
-          for p in 0..<kc { panel[p * Tiling.mr + r] = source[p] }
-        }
+        transposeCopy(rows: rows, columns: kc, from: a + (i0 + i) * lda + k0, stride: lda,
+                      to: panel, stride: Tiling.mr)
       case .transposed:
         // op(A)[r, p] = a[p · lda + r]: each column of the panel is contiguous in A.
         // Twelve floats per depth step: too short for a call to memmove to pay.
@@ -216,8 +189,47 @@ struct MatrixProductProblem: @unchecked Sendable {
   }
 }
 
+/// Copies a `rows × columns` matrix to its transpose: `target[j · targetStride + i] = source[i · sourceStride + j]`.
+///
+/// Works in `4 × 4` blocks held in registers. Written out because the compiler otherwise turns
+/// the strided stores into AVX-512 scatters, which are slower than scalar stores on AMD cores.
+@inline(__always)
+func transposeCopy(rows: Int, columns: Int, from source: UnsafePointer<Float>, stride sourceStride: Int,
+                   to target: UnsafeMutablePointer<Float>, stride targetStride: Int) {
+  typealias V = SIMD4<Float>
+  var i = 0
+  while i + 4 <= rows {
+    let s0 = UnsafeRawPointer(source + i * sourceStride), s1 = UnsafeRawPointer(source + (i + 1) * sourceStride)
+    let s2 = UnsafeRawPointer(source + (i + 2) * sourceStride), s3 = UnsafeRawPointer(source + (i + 3) * sourceStride)
+    var j = 0
+    while j + 4 <= columns {
+      let offset = j * 4
+      let r0 = s0.loadUnaligned(fromByteOffset: offset, as: V.self)
+      let r1 = s1.loadUnaligned(fromByteOffset: offset, as: V.self)
+      let r2 = s2.loadUnaligned(fromByteOffset: offset, as: V.self)
+      let r3 = s3.loadUnaligned(fromByteOffset: offset, as: V.self)
+      let t = UnsafeMutableRawPointer(target + j * targetStride + i)
+      let step = targetStride * 4
+      t.storeBytes(of: V(r0[0], r1[0], r2[0], r3[0]), as: V.self)
+      t.storeBytes(of: V(r0[1], r1[1], r2[1], r3[1]), toByteOffset: step, as: V.self)
+      t.storeBytes(of: V(r0[2], r1[2], r2[2], r3[2]), toByteOffset: 2 * step, as: V.self)
+      t.storeBytes(of: V(r0[3], r1[3], r2[3], r3[3]), toByteOffset: 3 * step, as: V.self)
+      j += 4
+    }
+    while j < columns {
+      for r in i ..< i + 4 { target[j * targetStride + r] = source[r * sourceStride + j] }
+      j += 1
+    }
+    i += 4
+  }
+  while i < rows {
+    for j in 0..<columns { target[j * targetStride + i] = source[i * sourceStride + j] }
+    i += 1
+  }
+}
+
 /// A tile that overhangs `C`: computed whole into a scratch tile, then the valid part merged.
-private func edgeTile<Panel: MicroPanelOfA>(kc: Int, a: Panel, b: UnsafePointer<Float>,
+private func edgeTile(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                       c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
                       alpha: Float, beta: Float, readC: Bool) {
   withUnsafeTemporaryAllocation(of: Float.self, capacity: MatrixProductTiling.mr * MatrixProductTiling.nr) { scratch in
@@ -252,16 +264,14 @@ private func update(_ c: UnsafeMutablePointer<Float>, _ sum: SIMD16<Float>, alph
 /// The register-blocked micro-kernel: a `12 × 32` tile of `C` from packed panels.
 ///
 /// ```
-/// C[r, j] ← β · C[r, j] + α · Σ_{p < kc} A[r, p] · b[p · 32 + j]
+/// C[r, j] ← β · C[r, j] + α · Σ_{p < kc} a[p · 12 + r] · b[p · 32 + j]
 /// ```
-///
-/// `A[r, p]` comes from a packed panel or straight from a row-major `op(A)` (see ``MicroPanelOfA``).
 ///
 /// The 24 accumulators are separate locals so they live in registers; each step of `p` is two
 /// vector loads of `b`, twelve broadcasts of `a` and 24 fused multiply-adds.
 @inline(__always)
-private func microKernel12x32<Panel: MicroPanelOfA>(
-  kc: Int, a: Panel, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+private func microKernel12x32(
+  kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
   alpha: Float, beta: Float, readC: Bool
 ) {
   typealias V = SIMD16<Float>
@@ -274,19 +284,19 @@ private func microKernel12x32<Panel: MicroPanelOfA>(
   for _ in 0..<kc {
     let b0 = bp.load(as: V.self)
     let b1 = bp.load(fromByteOffset: 64, as: V.self)
-    var s = V(repeating: ap.element(0)); c0a = c0a.addingProduct(s, b0); c0b = c0b.addingProduct(s, b1)
-    s = V(repeating: ap.element(1)); c1a = c1a.addingProduct(s, b0); c1b = c1b.addingProduct(s, b1)
-    s = V(repeating: ap.element(2)); c2a = c2a.addingProduct(s, b0); c2b = c2b.addingProduct(s, b1)
-    s = V(repeating: ap.element(3)); c3a = c3a.addingProduct(s, b0); c3b = c3b.addingProduct(s, b1)
-    s = V(repeating: ap.element(4)); c4a = c4a.addingProduct(s, b0); c4b = c4b.addingProduct(s, b1)
-    s = V(repeating: ap.element(5)); c5a = c5a.addingProduct(s, b0); c5b = c5b.addingProduct(s, b1)
-    s = V(repeating: ap.element(6)); c6a = c6a.addingProduct(s, b0); c6b = c6b.addingProduct(s, b1)
-    s = V(repeating: ap.element(7)); c7a = c7a.addingProduct(s, b0); c7b = c7b.addingProduct(s, b1)
-    s = V(repeating: ap.element(8)); c8a = c8a.addingProduct(s, b0); c8b = c8b.addingProduct(s, b1)
-    s = V(repeating: ap.element(9)); c9a = c9a.addingProduct(s, b0); c9b = c9b.addingProduct(s, b1)
-    s = V(repeating: ap.element(10)); c10a = c10a.addingProduct(s, b0); c10b = c10b.addingProduct(s, b1)
-    s = V(repeating: ap.element(11)); c11a = c11a.addingProduct(s, b0); c11b = c11b.addingProduct(s, b1)
-    ap.advance()
+    var s = V(repeating: ap[0]); c0a = c0a.addingProduct(s, b0); c0b = c0b.addingProduct(s, b1)
+    s = V(repeating: ap[1]); c1a = c1a.addingProduct(s, b0); c1b = c1b.addingProduct(s, b1)
+    s = V(repeating: ap[2]); c2a = c2a.addingProduct(s, b0); c2b = c2b.addingProduct(s, b1)
+    s = V(repeating: ap[3]); c3a = c3a.addingProduct(s, b0); c3b = c3b.addingProduct(s, b1)
+    s = V(repeating: ap[4]); c4a = c4a.addingProduct(s, b0); c4b = c4b.addingProduct(s, b1)
+    s = V(repeating: ap[5]); c5a = c5a.addingProduct(s, b0); c5b = c5b.addingProduct(s, b1)
+    s = V(repeating: ap[6]); c6a = c6a.addingProduct(s, b0); c6b = c6b.addingProduct(s, b1)
+    s = V(repeating: ap[7]); c7a = c7a.addingProduct(s, b0); c7b = c7b.addingProduct(s, b1)
+    s = V(repeating: ap[8]); c8a = c8a.addingProduct(s, b0); c8b = c8b.addingProduct(s, b1)
+    s = V(repeating: ap[9]); c9a = c9a.addingProduct(s, b0); c9b = c9b.addingProduct(s, b1)
+    s = V(repeating: ap[10]); c10a = c10a.addingProduct(s, b0); c10b = c10b.addingProduct(s, b1)
+    s = V(repeating: ap[11]); c11a = c11a.addingProduct(s, b0); c11b = c11b.addingProduct(s, b1)
+    ap += 12
     bp += 128
   }
   let av = V(repeating: alpha)
@@ -347,31 +357,3 @@ extension UnsafeMutablePointer where Pointee == Float {
   }
 }
 
-/// How the micro-kernel reads `A[r, p]`, row `r < 12` and depth `p` of a micro-panel of `op(A)`.
-///
-/// The kernel is specialised for each conformer, so the accessors compile to one broadcast
-/// load each.
-protocol MicroPanelOfA {
-  /// `A[r, p]` at the current depth `p`.
-  func element(_ r: Int) -> Float
-  /// Moves to depth `p + 1`.
-  mutating func advance()
-}
-
-/// A packed micro-panel: `A[r, p] = pointer[p · 12 + r]`.
-struct PackedPanelOfA: MicroPanelOfA {
-  var pointer: UnsafePointer<Float>
-  @inline(__always) func element(_ r: Int) -> Float { pointer[r] }
-  @inline(__always) mutating func advance() { pointer += MatrixProductTiling.mr }
-}
-
-/// Twelve full rows of a row-major `op(A)`, read in place: `A[r, p] = pointer[r · lda + p]`.
-///
-/// When `C` has few columns each row of `op(A)` meets few panels of `op(B)`, and packing it
-/// would cost as much as the products.
-struct RowsOfA: MicroPanelOfA {
-  var pointer: UnsafePointer<Float>
-  let lda: Int
-  @inline(__always) func element(_ r: Int) -> Float { pointer[r &* lda] }
-  @inline(__always) mutating func advance() { pointer += 1 }
-}

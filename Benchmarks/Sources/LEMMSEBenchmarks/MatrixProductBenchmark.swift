@@ -29,6 +29,7 @@ enum MatrixProductBenchmark {
     Shape(label: "im2col 3×3×64→64", m: 25_088, k: 576, n: 64),
     Shape(label: "im2col 3×3×32→128", m: 25_088, k: 288, n: 128),
     Shape(label: "im2col 1 image", m: 784, k: 25, n: 256),
+    Shape(label: "im2col L3 3×3×64→64", m: 2508, k: 576, n: 64),
     Shape(label: "im2col backward Aᵀ", m: 576, k: 25_088, n: 64, transposeA: .transposed),
     Shape(label: "attention k=75", m: 784, k: 75, n: 784, transposeB: .transposed),
     Shape(label: "attention k=25", m: 784, k: 25, n: 784),
