@@ -194,7 +194,7 @@ struct MatrixProductProblem: @unchecked Sendable {
 /// Works in `4 × 4` blocks held in registers. Written out because the compiler otherwise turns
 /// the strided stores into AVX-512 scatters, which are slower than scalar stores on AMD cores.
 @inline(__always)
-func transposeCopy(rows: Int, columns: Int, from source: UnsafePointer<Float>, stride sourceStride: Int,
+private func transposeCopy(rows: Int, columns: Int, from source: UnsafePointer<Float>, stride sourceStride: Int,
                    to target: UnsafeMutablePointer<Float>, stride targetStride: Int) {
   typealias V = SIMD4<Float>
   var i = 0
@@ -310,7 +310,7 @@ private func microKernel12x32(
 }
 
 /// A pointer the threads share; they write disjoint parts of what it points to.
-struct PackedPointer: @unchecked Sendable {
+private struct PackedPointer: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Float>
   init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
@@ -319,7 +319,7 @@ struct PackedPointer: @unchecked Sendable {
 ///
 /// `Parallel.forEach` does not say which thread runs a piece, so a piece borrows a buffer and
 /// gives it back; at most one buffer per running thread is ever allocated.
-final class BufferPool: @unchecked Sendable {
+private final class BufferPool: @unchecked Sendable {
   private let lock = NSLock()
   private let count: Int
   private var free: [UnsafeMutablePointer<Float>] = []
@@ -351,7 +351,7 @@ final class BufferPool: @unchecked Sendable {
 
 extension UnsafeMutablePointer where Pointee == Float {
   /// Uninitialised storage for `count` floats on a 64-byte (cache line, AVX-512) boundary.
-  static func allocateAligned(count: Int) -> UnsafeMutablePointer<Float> {
+  fileprivate static func allocateAligned(count: Int) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * 4, alignment: 64)
       .bindMemory(to: Float.self, capacity: Swift.max(1, count))
   }
