@@ -6,6 +6,7 @@ import Foundation
 /// point; add it to `benchmarks` below.
 let benchmarks: [(name: String, summary: String, run: ([String]) -> Void)] = [
   ("gemm", "matrixMultiply (sgemm): square and im2col shapes, 1 and all threads", MatrixProductBenchmark.run),
+  ("lemmse", "LE-MMSE on FashionMNIST and CIFAR-10 against the straightforward method [N] [tests]", EstimatorBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
