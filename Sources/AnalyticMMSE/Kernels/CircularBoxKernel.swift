@@ -13,11 +13,13 @@ import Foundation
 /// ‖Π_p u − Π_{p+s} m_i‖² = Σ_{|o|∞ ≤ r} D_s[p + o]
 /// ```
 /// Box sums are separable (columns, then rows) and add only non-negative terms, so they are
-/// accurate to a few ulp whatever `σ`. The work vectorises over 16 query pixels of a row;
-/// `D_s` is computed on rows continued circularly by `r` columns, so no scalar wrap-around
-/// code runs in the loops, and the radius is a compile-time constant so the box sums unroll.
-/// Each query pixel keeps an online log-sum-exp; a 16-pixel vector whose logits all lie more
-/// than `T` below the running maxima is skipped after one comparison.
+/// accurate to a few ulp whatever `σ`.
+///
+/// The 16 SIMD lanes hold 16 **training images** (stored interleaved, pixel-major), so every
+/// load is an aligned whole vector and the box sums never shift lanes. Rows of `D_s` live in a
+/// ring of `P` rows (in L1); each lane keeps its own online log-sum-exp per query pixel, folded
+/// into `Double` after every block of 16 images. A query pixel whose 16 logits all lie more
+/// than `T` below the lanes' running maxima is skipped after one comparison.
 struct CircularBoxKernel: Sendable {
   let channels: Int
   let height: Int
@@ -82,171 +84,135 @@ struct CircularBoxKernel: Sendable {
     let (C, H, W) = (channels, height, width)
     let r = R.value, taps = 2 * R.value + 1
     let plane = H * W
-    // Output lanes: W query pixels per row, padded to whole vectors.
-    let outputVectors = (W + laneCount - 1) / laneCount, outputWidth = outputVectors * laneCount
-    // D_s rows cover columns −r ..< W + r, padded to whole vectors.
-    let differenceVectors = (W + 2 * r + laneCount - 1) / laneCount, differenceWidth = differenceVectors * laneCount
-    let boxWidth = Swift.max(differenceWidth, outputWidth + 2 * r)
-    // Training rows continued circularly: 2H rows, and columns enough for every shift.
-    let extendedHeight = 2 * H, extendedWidth = 2 * W + Swift.max(differenceWidth, outputWidth)
-    let stateSize = H * outputWidth
+    let L = laneCount
+    let boxRow = W + 2 * r  // one row of column sums, continued circularly r columns each side
 
     let workspace = Workspace(sizes: [
-      C * H * differenceWidth,               // 0 query, continued circularly by r columns
-      outputWidth,                           // 1 lane bias
-      stateSize, stateSize,                  // 2 maximum, 3 floor
-      stateSize, stateSize, C * stateSize,   // 4 sum, 5 squareSum, 6 weighted
-      stateSize,                             // 7 kept count of the current image
-      C * extendedHeight * extendedWidth,    // 8 means
-      C * extendedHeight * extendedWidth,    // 9 values
-      (H + 2 * r) * differenceWidth,         // 10 D_s
-      H * boxWidth + laneCount,              // 11 column sums
+      C * plane * L,            // 0 means of the block, [c][pixel][lane]; padding lanes +∞
+      C * plane * L,            // 1 values of the block, [c][pixel][lane]
+      taps * W * L,             // 2 ring of D rows
+      boxRow * L,               // 3 column sums of one row
+      plane * L, plane * L,     // 4 maximum, 5 floor (maximum − T), per pixel and lane
+      plane * L, plane * L,     // 6 sum, 7 square sum
+      C * plane * L,            // 8 weighted, [c][pixel][lane]
+      plane * L,                // 9 kept count
+      C * plane,                // 10 query, broadcast per pixel on use
     ])
     defer { workspace.deallocate() }
-    let u = workspace[0], bias = workspace[1], maximum = workspace[2], floor = workspace[3]
-    let sum = workspace[4], squareSum = workspace[5], weighted = workspace[6], keptCount = workspace[7]
-    let extendedMeans = workspace[8], extendedValues = workspace[9], differences = workspace[10], box = workspace[11]
-
-    for c in 0..<C {
-      for y in 0..<H {
-        for x in 0..<differenceWidth {
-          u[(c * H + y) * differenceWidth + x] = query[c * plane + y * W + ((x - r) % W + W) % W]
-        }
-      }
-    }
-    for x in W..<outputWidth { bias[x] = -.infinity }  // lanes past the image never count
-    for index in 0..<stateSize { maximum[index] = -.infinity }
-    if let seeds { for y in 0..<H { for x in 0..<W { maximum[y * outputWidth + x] = seeds[y * W + x] } } }
-    for index in 0..<stateSize { floor[index] = maximum[index] - threshold }
+    let blockMeans = workspace[0], blockValues = workspace[1], ring = workspace[2], box = workspace[3]
+    let maximum = workspace[4], floor = workspace[5], sum = workspace[6], squareSum = workspace[7]
+    let weighted = workspace[8], keptCount = workspace[9], u = workspace[10]
+    u.update(from: query, count: C * plane)
 
     var result = SoftmaxAccumulator(pixels: plane, channels: C)
-    // Double sums, as raw buffers: arrays touched inside the hot loop cost uniqueness checks.
-    let doubleSum = UnsafeMutablePointer<Double>.allocate(capacity: stateSize)
-    let doubleSquareSum = UnsafeMutablePointer<Double>.allocate(capacity: stateSize)
-    let doubleWeighted = UnsafeMutablePointer<Double>.allocate(capacity: C * stateSize)
-    let keptTotal = UnsafeMutablePointer<Int>.allocate(capacity: stateSize)
-    doubleSum.initialize(repeating: 0, count: stateSize)
-    doubleSquareSum.initialize(repeating: 0, count: stateSize)
-    doubleWeighted.initialize(repeating: 0, count: C * stateSize)
-    keptTotal.initialize(repeating: 0, count: stateSize)
-    defer {
-      doubleSum.deallocate()
-      doubleSquareSum.deallocate()
-      doubleWeighted.deallocate()
-      keptTotal.deallocate()
-    }
-    let negativeFactor = Lanes(repeating: -factor), threshold = Lanes(repeating: self.threshold)
-
-    for image in images {
-      let mean = means + image * C * plane, value = values + image * C * plane
+    if let seeds { for p in 0..<plane { result.maximum[p] = Double(seeds[p]) } }
+    var kept = [Int](repeating: 0, count: plane)
+    let negativeFactor = Lanes(repeating: -factor)
+    // Column offsets of a row shifted by `shiftX`, as two contiguous runs.
+    for blockStart in stride(from: images.lowerBound, to: images.upperBound, by: L) {
+      let lanes = Swift.min(L, images.upperBound - blockStart)
+      // Interleave the block: lane j holds image blockStart + j.
       for c in 0..<C {
-        for y in 0..<extendedHeight {
-          let source = c * plane + (y < H ? y : y - H) * W
-          let target = (c * extendedHeight + y) * extendedWidth
-          for x in 0..<extendedWidth {
-            let column = x % W
-            extendedMeans[target + x] = mean[source + column]
-            extendedValues[target + x] = value[source + column]
+        for p in 0..<plane {
+          for j in 0..<L {
+            let image = blockStart + j
+            blockMeans[(c * plane + p) * L + j] = j < lanes ? means[(image * C + c) * plane + p] : .infinity
+            blockValues[(c * plane + p) * L + j] = j < lanes ? values[(image * C + c) * plane + p] : 0
           }
         }
       }
+      // Every lane starts from the pixel's best log-weight so far.
+      for p in 0..<plane {
+        let start = Lanes(repeating: Float(result.maximum[p]))
+        store(start, maximum + p * L)
+        store(start - threshold, floor + p * L)
+      }
+
       for shiftY in 0..<H {
         for shiftX in 0..<W {
-          // D_s on rows r ..< r + H; column x of a row is image column x − r (circularly).
-          let meanColumn = shiftX + W - r
-          for y in 0..<H {
-            for v in 0..<differenceVectors {
+          /// D_s of image row `row` (mod H) into ring slot `slot`.
+          func differenceRow(_ row: Int, into slot: Int) {
+            let y = (row % H + H) % H
+            let sourceRow = (y + shiftY) % H
+            let target = ring + slot * W * L
+            for x in 0..<W {
+              let sourceColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
               var total = Lanes()
               for c in 0..<C {
-                let difference = load(u + (c * H + y) * differenceWidth + v * laneCount)
-                  - load(extendedMeans + (c * extendedHeight + y + shiftY) * extendedWidth + meanColumn + v * laneCount)
+                let difference = Lanes(repeating: u[c * plane + y * W + x])
+                  - load(blockMeans + (c * plane + sourceRow * W + sourceColumn) * L)
                 total = total.addingProduct(difference, difference)
               }
-              store(total, differences + (y + r) * differenceWidth + v * laneCount)
+              store(total, target + x * L)
             }
           }
-          for k in 0..<r {  // rows continued circularly: r above, r below
-            for v in 0..<differenceVectors {
-              store(load(differences + (H + k) * differenceWidth + v * laneCount), differences + k * differenceWidth + v * laneCount)
-              store(load(differences + (r + k) * differenceWidth + v * laneCount), differences + (H + r + k) * differenceWidth + v * laneCount)
-            }
-          }
-          // Column sums of every output row first: reading them back at unaligned offsets right
-          // after storing them would stall on store forwarding.
+          for k in 0..<2 * r { differenceRow(k - r, into: k) }
           for y in 0..<H {
-            for v in 0..<differenceVectors {
-              var total = load(differences + y * differenceWidth + v * laneCount)
-              for k in 1..<taps { total += load(differences + (y + k) * differenceWidth + v * laneCount) }
-              store(total, box + y * boxWidth + v * laneCount)
+            differenceRow(y + r, into: (y + 2 * r) % taps)
+            // Column sums over the ring, then continued circularly.
+            for x in 0..<W {
+              var total = load(ring + x * L)
+              for k in 1..<taps { total += load(ring + (k * W + x) * L) }
+              store(total, box + (x + r) * L)
             }
-          }
-          // Row sums → logits → online softmax.
-          for y in 0..<H {
-            let valueRow = y + shiftY
-            let boxRow = box + y * boxWidth
-            for v in 0..<outputVectors {
-              var distance = load(boxRow + v * laneCount)
-              for k in 1..<taps { distance += load(boxRow + v * laneCount + k) }
-              let logit = distance * negativeFactor + load(bias + v * laneCount)
-              let state = y * outputWidth + v * laneCount
-              let kept = logit .> load(floor + state)
-              if !any(kept) { continue }
-              var currentMaximum = load(maximum + state)
+            for k in 0..<r {
+              store(load(box + (W + k) * L), box + k * L)
+              store(load(box + (r + k) * L), box + (W + r + k) * L)
+            }
+            let valueRow = (y + shiftY) % H
+            for x in 0..<W {
+              var distance = load(box + x * L)
+              for k in 1..<taps { distance += load(box + (x + k) * L) }
+              let logit = distance * negativeFactor
+              let p = y * W + x
+              let keep = logit .> load(floor + p * L)
+              if !any(keep) { continue }
+              var currentMaximum = load(maximum + p * L)
               let larger = logit .> currentMaximum
               if any(larger) {
                 let newMaximum = currentMaximum.replacing(with: logit, where: larger)
                 let scale = exponential(currentMaximum - newMaximum)
-                store(load(sum + state) * scale, sum + state)
-                store(load(squareSum + state) * scale * scale, squareSum + state)
-                for c in 0..<C { store(load(weighted + c * stateSize + state) * scale, weighted + c * stateSize + state) }
-                for lane in 0..<laneCount where larger[lane] {
-                  let previous = currentMaximum[lane]
-                  let laneScale = previous == -.infinity ? 0 : Foundation.exp(Double(previous - newMaximum[lane]))
-                  doubleSum[state + lane] *= laneScale
-                  doubleSquareSum[state + lane] *= laneScale * laneScale
-                  for c in 0..<C { doubleWeighted[c * stateSize + state + lane] *= laneScale }
-                }
+                store(load(sum + p * L) * scale, sum + p * L)
+                store(load(squareSum + p * L) * scale * scale, squareSum + p * L)
+                for c in 0..<C { store(load(weighted + (c * plane + p) * L) * scale, weighted + (c * plane + p) * L) }
                 currentMaximum = newMaximum
-                store(newMaximum, maximum + state)
-                store(newMaximum - threshold, floor + state)
+                store(newMaximum, maximum + p * L)
+                store(newMaximum - threshold, floor + p * L)
               }
-              let weight = exponential(logit - currentMaximum).replacing(with: 0, where: .!kept)
-              store(load(sum + state) + weight, sum + state)
-              store(load(squareSum + state).addingProduct(weight, weight), squareSum + state)
+              let weight = exponential(logit - currentMaximum).replacing(with: 0, where: .!keep)
+              store(load(sum + p * L) + weight, sum + p * L)
+              store(load(squareSum + p * L).addingProduct(weight, weight), squareSum + p * L)
+              let sourceColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
               for c in 0..<C {
-                let candidate = load(extendedValues + (c * extendedHeight + valueRow) * extendedWidth + shiftX + v * laneCount)
-                store(load(weighted + c * stateSize + state).addingProduct(weight, candidate), weighted + c * stateSize + state)
+                let candidate = load(blockValues + (c * plane + valueRow * W + sourceColumn) * L)
+                store(load(weighted + (c * plane + p) * L).addingProduct(weight, candidate), weighted + (c * plane + p) * L)
               }
-              store(load(keptCount + state) + Lanes(repeating: 0).replacing(with: 1, where: kept), keptCount + state)
+              store(load(keptCount + p * L) + Lanes(repeating: 0).replacing(with: 1, where: keep), keptCount + p * L)
             }
           }
         }
       }
-      // Fold this image's float sums into the double ones (a float sum of H·W terms is
+      // Fold the lanes into the pixel's double sums (a float sum of H·W terms per lane is
       // accurate enough; of N·H·W terms it would not be).
-      for index in 0..<stateSize {
-        keptTotal[index] += Int(keptCount[index])
-        doubleSum[index] += Double(sum[index])
-        doubleSquareSum[index] += Double(squareSum[index])
-        keptCount[index] = 0
-        sum[index] = 0
-        squareSum[index] = 0
+      for p in 0..<plane {
+        for j in 0..<lanes {
+          let laneMaximum = Double(maximum[p * L + j])
+          let laneSum = Double(sum[p * L + j])
+          kept[p] += Int(keptCount[p * L + j])
+          guard laneSum > 0 else { continue }
+          if laneMaximum > result.maximum[p] { result.rescale(pixel: p, to: laneMaximum) }
+          let scale = Foundation.exp(laneMaximum - result.maximum[p])
+          result.sum[p] += scale * laneSum
+          result.squareSum[p] += scale * scale * Double(squareSum[p * L + j])
+          for c in 0..<C { result.weighted[p * C + c] += scale * Double(weighted[(c * plane + p) * L + j]) }
+        }
       }
-      for index in 0..<C * stateSize {
-        doubleWeighted[index] += Double(weighted[index])
-        weighted[index] = 0
-      }
+      sum.update(repeating: 0, count: plane * L)
+      squareSum.update(repeating: 0, count: plane * L)
+      weighted.update(repeating: 0, count: C * plane * L)
+      keptCount.update(repeating: 0, count: plane * L)
     }
-    for y in 0..<H {
-      for x in 0..<W {
-        let state = y * outputWidth + x, pixel = y * W + x
-        result.maximum[pixel] = Double(maximum[state])
-        result.sum[pixel] = doubleSum[state]
-        result.squareSum[pixel] = doubleSquareSum[state]
-        result.skipped[pixel] = images.count * plane - keptTotal[state]
-        for c in 0..<C { result.weighted[pixel * C + c] = doubleWeighted[c * stateSize + state] }
-      }
-    }
+    for p in 0..<plane { result.skipped[p] = images.count * plane - kept[p] }
     return result
   }
 }
