@@ -10,7 +10,7 @@ extension AnalyticEstimator {
     let means = self.means, training = self.training
 
     if settings.padding == .circular, geometry.classes.count == 1, let scale = geometry.classes[0].isotropicScale,
-       settings.patchSize <= Swift.min(shape.height, shape.width) {
+       settings.patchSize <= Swift.min(shape.height, shape.width), settings.patchSize / 2 <= CircularBoxKernel.largestRadius {
       let kernel = CircularBoxKernel(channels: shape.channels, height: shape.height, width: shape.width,
                                      radius: settings.patchSize / 2, factor: scale * scale / 2, threshold: threshold)
       // Seeds: the best candidate of training image 0 bounds the maximum from below, so
