@@ -192,3 +192,19 @@ func combinationGradientsMatchFiniteDifferences(padding: Padding) {
   #expect(conditioned[0, 0, 1, 1] == x[0, 0, 1, 1] && conditioned[0, 1, 2, 0] == 0.1 && conditioned[1, 1, 0, 2] == 0.7)
   #expect(NoiseConditioning.backward(conditioned) == x)
 }
+
+@Test(arguments: Activation.allCases)
+func vectorisedActivationMatchesTheLibmReference(_ activation: Activation) {
+  let inputs = (0..<4001).map { Float($0 - 2000) / 150 } + [-100, -88, 88, 100, 0, -0.0, 1e-30]
+  var values = inputs, derivatives = [Float](repeating: 0, count: inputs.count)
+  values.withUnsafeMutableBufferPointer { v in
+    derivatives.withUnsafeMutableBufferPointer { d in
+      ActivationKernel.apply(activation, values: v.baseAddress!, derivatives: d.baseAddress!, count: inputs.count)
+    }
+  }
+  for (index, x) in inputs.enumerated() {
+    let value = activation.value(x), derivative = activation.derivative(x)
+    #expect(abs(values[index] - value) <= 1e-6 * Swift.max(1, abs(value)), "f(\(x)): \(values[index]) vs \(value)")
+    #expect(abs(derivatives[index] - derivative) <= 1e-6 * Swift.max(1, abs(derivative)), "f′(\(x)): \(derivatives[index]) vs \(derivative)")
+  }
+}

@@ -30,8 +30,8 @@ func networkGradientsMatchFiniteDifferences(padding: Padding, noiseConditional: 
     #expect(checks.count == network.parameters.count + 1)
     for check in checks {
       // Biases in front of a GroupNorm have gradients near 0, where Float rounding of the loss
-      // dominates the difference quotient: allow an absolute 2e-3 besides the relative 1e-2.
-      #expect(abs(check.analytic - check.numeric) < 1e-2 * Swift.max(abs(check.analytic), abs(check.numeric)) + 2e-3,
+      // dominates the difference quotient: allow an absolute 5e-3 besides the relative 1e-2.
+      #expect(abs(check.analytic - check.numeric) < 1e-2 * Swift.max(abs(check.analytic), abs(check.numeric)) + 5e-3,
               "\(network.modelDescription.architecture): \(check)")
     }
   }
