@@ -1,3 +1,5 @@
+import Tensors
+
 /// A raw pointer handed to `Parallel.forEach` bodies that read shared data or write disjoint ranges.
 struct SendablePointer<Pointee>: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Pointee>
@@ -20,5 +22,3 @@ extension Tensor {
     try scalars.withUnsafeMutableBufferPointer { try body(SendablePointer($0.baseAddress!)) }
   }
 }
-
-import Tensors
