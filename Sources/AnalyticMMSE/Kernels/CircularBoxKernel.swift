@@ -60,6 +60,20 @@ struct CircularBoxKernel: Sendable {
     }
   }
 
+  // Specialised per radius so the box sums unroll (the optimiser would not, for code size).
+  @_specialize(where R == Radius0)
+  @_specialize(where R == Radius1)
+  @_specialize(where R == Radius2)
+  @_specialize(where R == Radius3)
+  @_specialize(where R == Radius4)
+  @_specialize(where R == Radius5)
+  @_specialize(where R == Radius6)
+  @_specialize(where R == Radius7)
+  @_specialize(where R == Radius8)
+  @_specialize(where R == Radius9)
+  @_specialize(where R == Radius10)
+  @_specialize(where R == Radius11)
+  @_specialize(where R == Radius12)
   private func run<R: StaticRadius>(
     _: R.Type,
     _ arguments: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Range<Int>, [Float]?)
@@ -106,9 +120,21 @@ struct CircularBoxKernel: Sendable {
     for index in 0..<stateSize { floor[index] = maximum[index] - threshold }
 
     var result = SoftmaxAccumulator(pixels: plane, channels: C)
-    var doubleSum = [Double](repeating: 0, count: stateSize), doubleSquareSum = doubleSum
-    var doubleWeighted = [Double](repeating: 0, count: C * stateSize)
-    var keptTotal = [Int](repeating: 0, count: stateSize)
+    // Double sums, as raw buffers: arrays touched inside the hot loop cost uniqueness checks.
+    let doubleSum = UnsafeMutablePointer<Double>.allocate(capacity: stateSize)
+    let doubleSquareSum = UnsafeMutablePointer<Double>.allocate(capacity: stateSize)
+    let doubleWeighted = UnsafeMutablePointer<Double>.allocate(capacity: C * stateSize)
+    let keptTotal = UnsafeMutablePointer<Int>.allocate(capacity: stateSize)
+    doubleSum.initialize(repeating: 0, count: stateSize)
+    doubleSquareSum.initialize(repeating: 0, count: stateSize)
+    doubleWeighted.initialize(repeating: 0, count: C * stateSize)
+    keptTotal.initialize(repeating: 0, count: stateSize)
+    defer {
+      doubleSum.deallocate()
+      doubleSquareSum.deallocate()
+      doubleWeighted.deallocate()
+      keptTotal.deallocate()
+    }
     let negativeFactor = Lanes(repeating: -factor), threshold = Lanes(repeating: self.threshold)
 
     for image in images {
