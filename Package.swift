@@ -12,7 +12,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "lemmse", targets: ["LEMMSECommand"]),
-    .library(name: "LEMMSE", targets: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "Experiments"]),
+    .library(name: "LEMMSE", targets: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks", "Experiments"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,6 +24,7 @@ let package = Package(
     .target(name: "Physics", dependencies: ["Tensors"], swiftSettings: native),
     .target(name: "ImageQuality", dependencies: ["Tensors"], swiftSettings: native),
     .target(name: "AnalyticMMSE", dependencies: ["Tensors", "Physics"], swiftSettings: native),
+    .target(name: "NeuralNetworks", dependencies: ["Tensors"], swiftSettings: native),
     .target(name: "Experiments",
             dependencies: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE"],
             swiftSettings: native),
@@ -43,6 +44,7 @@ let package = Package(
     .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Tensors"], swiftSettings: native),
     .testTarget(name: "ImageQualityTests", dependencies: ["ImageQuality", "Tensors"], swiftSettings: native),
     .testTarget(name: "AnalyticMMSETests", dependencies: ["AnalyticMMSE", "Physics", "Tensors"], swiftSettings: native),
+    .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"], swiftSettings: native),
     .testTarget(name: "LEMMSECommandTests", dependencies: ["LEMMSECommand", "Tensors", "DataFiles"], swiftSettings: native),
   ]
 )

@@ -1,0 +1,85 @@
+import Foundation
+import Tensors
+
+/// The pointwise nonlinearities of the networks.
+public enum Activation: String, Codable, CaseIterable, Sendable {
+  /// `max(0, x)`.
+  case relu
+  /// The exact (erf) GELU of [Hendrycks & Gimpel 2016](https://arxiv.org/abs/1606.08415),
+  /// PyTorch's default: `x · Φ(x) = x · ½(1 + erf(x/√2))`.
+  case gelu
+  /// SiLU / swish ([Elfwing et al. 2018](https://arxiv.org/abs/1702.03118)): `x · sigmoid(x)`.
+  case silu
+
+  /// `f(x)`.
+  @inlinable
+  public func value(_ x: Float) -> Float {
+    switch self {
+    case .relu: return Swift.max(0, x)
+    case .gelu: return 0.5 * x * (1 + erf(x * 0.707_106_781_186_547_5))
+    case .silu: return x / (1 + exp(-x))
+    }
+  }
+
+  /// `f′(x)`; ReLU's derivative at 0 is taken as 0.
+  @inlinable
+  public func derivative(_ x: Float) -> Float {
+    switch self {
+    case .relu: return x > 0 ? 1 : 0
+    case .gelu:
+      let cdf = 0.5 * (1 + erf(x * 0.707_106_781_186_547_5))
+      let density = exp(-0.5 * x * x) * 0.398_942_280_401_432_7
+      return cdf + x * density
+    case .silu:
+      let s = 1 / (1 + exp(-x))
+      return s * (1 + x * (1 - s))
+    }
+  }
+}
+
+/// A pointwise activation layer, `y = f(x)`, any shape; backward `∂x = f′(x) ⊙ ∂y`.
+///
+/// The forward pass evaluates `f` and `f′` together with a vectorised kernel (exp to ≈2e-7
+/// relative, erf to 1.5e-7 absolute; `Activation.value` is the libm reference) and keeps `f′(x)`
+/// for the backward pass, which is then one multiplication.
+public final class ActivationLayer: Layer {
+  public let activation: Activation
+  private var derivatives: Tensor?
+
+  public init(_ activation: Activation) { self.activation = activation }
+
+  public func forward(_ x: Tensor) -> Tensor {
+    var output = x
+    var derivative = derivatives?.shape == x.shape ? derivatives! : Tensor(zeros: x.shape)
+    derivatives = nil  // drop the cached reference so the buffer is written without a copy
+    let activation = activation
+    output.withMutableSendablePointer { target in
+      derivative.withMutableSendablePointer { slopes in
+        let count = x.count, pieceSize = 16_384
+        Parallel.forEach((count + pieceSize - 1) / pieceSize) { piece in
+          let start = piece * pieceSize
+          ActivationKernel.apply(activation, values: target + start, derivatives: slopes + start,
+                                 count: Swift.min(pieceSize, count - start))
+        }
+      }
+    }
+    derivatives = derivative
+    return output
+  }
+
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    guard let derivatives else { preconditionFailure("ActivationLayer.backward called before forward") }
+    precondition(gradOutput.shape == derivatives.shape,
+                 "ActivationLayer.backward expects shape \(derivatives.shape), got \(gradOutput.shape)")
+    var gradInput = gradOutput
+    derivatives.withSendablePointer { slopes in
+      gradInput.withMutableSendablePointer { target in
+        let count = gradOutput.count, pieceSize = 16_384
+        Parallel.forEach((count + pieceSize - 1) / pieceSize) { piece in
+          for index in piece * pieceSize ..< Swift.min(count, (piece + 1) * pieceSize) { target[index] *= slopes[index] }
+        }
+      }
+    }
+    return gradInput
+  }
+}

@@ -1,0 +1,18 @@
+import Tensors
+
+/// A residual connection around `body`: `y = x + body(x)`; backward `∂x = ∂y + body.backward(∂y)`.
+///
+/// - Shapes: `body` must map `N × C × H × W` to the same shape.
+public final class Residual: Layer {
+  public let body: any Layer
+  public init(_ body: any Layer) { self.body = body }
+  public var children: [(name: String, layer: any Layer)] { [("body", body)] }
+
+  public func forward(_ x: Tensor) -> Tensor {
+    let y = body.forward(x)
+    precondition(y.shape == x.shape, "Residual: the body maps \(x.shape) to \(y.shape)")
+    return x + y
+  }
+
+  public func backward(_ gradOutput: Tensor) -> Tensor { gradOutput + body.backward(gradOutput) }
+}

@@ -1,0 +1,132 @@
+import Tensors
+
+/// A fully convolutional network mapping an estimator input `u` (`N × C × H × W`) to an
+/// estimate of the clean image (`N × C × H × W`), optionally conditioned on the noise level σ.
+///
+/// A noise-conditional network appends σ as an extra constant input channel
+/// (`NoiseConditioning`) before its `body`, so its first convolution takes `C + 1` channels.
+///
+/// ```swift
+/// let network = try PatchMLP(channels: 1, patchSize: 5, width: 64, depth: 3, seed: 0)
+/// let estimate = try network.predict(u)        // inference mode, batched
+/// let state = network.checkpointTensors()       // names → tensors, for safetensors
+/// let copy = try network.modelDescription.makeNetwork(seed: 0); try copy.load(from: state)
+/// ```
+public protocol DenoisingNetwork: Layer {
+  /// The layers after the optional σ channel.
+  var body: any Layer { get }
+  /// The image channels `C` of input and output.
+  var channels: Int { get }
+  /// Whether σ enters as an extra input channel.
+  var isNoiseConditional: Bool { get }
+  /// The receptive field `P` (the output at a pixel depends on exactly the `P × P` window around
+  /// it, ignoring the image-wide statistics of GroupNorm or of BatchNorm in training mode), or
+  /// `nil` when it is not a fixed window (the classic U-Net).
+  var receptiveField: Int? { get }
+  /// The hyper-parameters that recreate the network.
+  var modelDescription: ModelDescription { get }
+  /// Throws if the network cannot run on `height × width` images.
+  func validate(height: Int, width: Int) throws
+}
+
+extension DenoisingNetwork {
+  public var children: [(name: String, layer: any Layer)] { [("body", body)] }
+
+  /// The network output; `sigma` holds one noise level per image and is required exactly when
+  /// the network is noise-conditional.
+  public func forward(_ x: Tensor, sigma: [Float]?) -> Tensor {
+    let shape = x.imageBatchShape
+    precondition(shape.channels == channels, "\(modelDescription.architecture) takes \(channels) channels, got input \(shape)")
+    if isNoiseConditional {
+      guard let sigma else { preconditionFailure("a noise-conditional \(modelDescription.architecture) needs σ for every image") }
+      return body.forward(NoiseConditioning.forward(x, sigma: sigma))
+    }
+    return body.forward(x)
+  }
+
+  /// `forward(x, sigma: nil)`, for networks that are not noise-conditional.
+  public func forward(_ x: Tensor) -> Tensor { forward(x, sigma: nil) }
+
+  /// `∂loss/∂u` of the latest `forward`; the σ channel's gradient is dropped.
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    let gradient = body.backward(gradOutput)
+    return isNoiseConditional ? NoiseConditioning.backward(gradient) : gradient
+  }
+
+  public func validate(height: Int, width: Int) throws {}
+
+  /// Runs the network in inference mode (BatchNorm uses its running statistics) on `batchSize`
+  /// images at a time; the network stays in inference mode.
+  ///
+  /// - Parameters:
+  ///   - inputs: `N × C × H × W` (or one `C × H × W` image).
+  ///   - sigma: The noise level of every image; required for noise-conditional networks.
+  /// - Throws: `NetworkError` if the channels or the image size do not fit the network.
+  public func predict(_ inputs: Tensor, sigma: Float? = nil, batchSize: Int = 32) throws -> Tensor {
+    let batch = inputs.asImageBatch, shape = batch.imageBatchShape
+    guard shape.channels == channels else { throw NetworkError.channelMismatch(expected: channels, got: shape.channels) }
+    try validate(height: shape.height, width: shape.width)
+    if isNoiseConditional && sigma == nil {
+      throw NetworkError.invalidConfiguration("a noise-conditional \(modelDescription.architecture) needs σ")
+    }
+    precondition(batchSize > 0, "predict needs a positive batch size, got \(batchSize)")
+    setTraining(false)
+    var parts: [Tensor] = []
+    var start = 0
+    while start < shape.count {
+      let end = Swift.min(shape.count, start + batchSize)
+      let sigmas = sigma.map { [Float](repeating: $0, count: end - start) }
+      parts.append(forward(batch.images(start..<end), sigma: isNoiseConditional ? sigmas : nil))
+      start = end
+    }
+    let result = parts.isEmpty ? Tensor(zeros: shape.dimensions) : Tensor.concatenate(parts)
+    return inputs.rank == 3 ? result.reshaped(Array(result.shape.dropFirst())) : result
+  }
+
+  /// Every parameter and running statistic, by dotted path name (`"body.2.body.1.weight"`).
+  public func checkpointTensors() -> [String: Tensor] {
+    var result: [String: Tensor] = [:]
+    for (name, parameter, buffer) in namedState() { result[name] = parameter?.value ?? buffer?.value }
+    return result
+  }
+
+  /// Loads the tensors written by `checkpointTensors()` of a network with the same description.
+  ///
+  /// - Throws: `NetworkError` if a tensor is missing, has another shape, or is unknown; the
+  ///   network is unchanged then.
+  public func load(from tensors: [String: Tensor]) throws {
+    let state = namedState()
+    for (name, parameter, buffer) in state {
+      guard let tensor = tensors[name] else { throw NetworkError.missingTensor(name: name) }
+      let expected = parameter?.value.shape ?? buffer!.value.shape
+      guard tensor.shape == expected else { throw NetworkError.shapeMismatch(name: name, expected: expected, got: tensor.shape) }
+    }
+    let known = Set(state.map(\.name))
+    if let unknown = tensors.keys.sorted().first(where: { !known.contains($0) }) {
+      throw NetworkError.unexpectedTensor(name: unknown)
+    }
+    for (name, parameter, buffer) in state {
+      parameter?.value = tensors[name]!
+      buffer?.value = tensors[name]!
+    }
+  }
+}
+
+/// The normalisation layer for `channels` channels, or `nil`.
+func makeNormalization(_ normalization: Normalization, channels: Int) -> (any Layer)? {
+  switch normalization {
+  case .none: return nil
+  case .batch: return BatchNorm(channels: channels)
+  case let .group(groups): return GroupNorm(groups: groups, channels: channels)
+  }
+}
+
+/// Throws unless GroupNorm's group count divides every width.
+func validateNormalization(_ normalization: Normalization, widths: [Int]) throws {
+  guard case let .group(groups) = normalization else { return }
+  guard groups > 0 else { throw NetworkError.invalidConfiguration("GroupNorm needs a positive group count, got \(groups)") }
+  if let width = widths.first(where: { $0 % groups != 0 }) {
+    throw NetworkError.invalidConfiguration(
+      "GroupNorm with \(groups) groups cannot split width \(width); choose a group count dividing every width \(widths)")
+  }
+}

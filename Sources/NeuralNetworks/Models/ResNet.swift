@@ -1,0 +1,69 @@
+import Tensors
+
+/// A residual network whose receptive field is `P = 3 + 2L` (SPEC §5; the paper's ResNet uses BatchNorm).
+///
+/// ```
+/// h = Conv_{3×3}(u)                              C (+1 for σ) → width
+/// h ← h + Conv_{3×3}(act(norm(h)))               L = (P − 3)/2 blocks
+/// x̂ = Conv_{1×1}(h)                              width → C
+/// ```
+/// BatchNorm in training mode and GroupNorm couple all pixels through their statistics; in
+/// inference mode BatchNorm is per-channel affine and the receptive field is exactly `P`.
+///
+/// - Shapes: `N × C × H × W` → `N × C × H × W`.
+public final class ResNet: DenoisingNetwork {
+  public let channels: Int
+  public let patchSize: Int
+  public let width: Int
+  public let normalization: Normalization
+  public let activation: Activation
+  public let padding: Padding
+  public let isNoiseConditional: Bool
+  public let body: any Layer
+
+  /// - Throws: `NetworkError.invalidPatchSize` unless `P` is odd and `≥ 3`; `invalidConfiguration`
+  ///   for a group count that does not divide `width`.
+  public init(channels: Int, patchSize: Int, width: Int, normalization: Normalization = .batch,
+              activation: Activation = .relu, padding: Padding = .circular, noiseConditional: Bool = false,
+              seed: UInt64) throws {
+    guard patchSize >= 3 && patchSize % 2 == 1 else {
+      throw NetworkError.invalidPatchSize(architecture: "ResNet", patchSize: patchSize,
+                                          reason: "P = 3 + 2L must be odd and at least 3")
+    }
+    guard channels > 0 && width > 0 else {
+      throw NetworkError.invalidConfiguration("ResNet needs positive channels and width, got \(channels) and \(width)")
+    }
+    try validateNormalization(normalization, widths: [width])
+    self.channels = channels
+    self.patchSize = patchSize
+    self.width = width
+    self.normalization = normalization
+    self.activation = activation
+    self.padding = padding
+    isNoiseConditional = noiseConditional
+    var generator = SeededGenerator(seed: seed)
+    var layers: [any Layer] = [Convolution2D(inputChannels: channels + (noiseConditional ? 1 : 0), outputChannels: width,
+                                             kernelSize: 3, padding: padding, generator: &generator)]
+    for _ in 0..<(patchSize - 3) / 2 {
+      var block: [any Layer] = []
+      if let norm = makeNormalization(normalization, channels: width) { block.append(norm) }
+      block.append(ActivationLayer(activation))
+      block.append(Convolution2D(inputChannels: width, outputChannels: width, kernelSize: 3, padding: padding,
+                                 generator: &generator))
+      layers.append(Residual(Sequential(block)))
+    }
+    layers.append(Convolution2D(inputChannels: width, outputChannels: channels, kernelSize: 1, padding: padding,
+                                generator: &generator))
+    body = Sequential(layers)
+  }
+
+  /// `L = (P − 3)/2`.
+  public var blockCount: Int { (patchSize - 3) / 2 }
+  public var receptiveField: Int? { patchSize }
+
+  public var modelDescription: ModelDescription {
+    ModelDescription(architecture: .resNet, channels: channels, patchSize: patchSize, widths: [width],
+                     normalization: normalization, activation: activation, padding: padding,
+                     noiseConditional: isNoiseConditional)
+  }
+}

@@ -1,0 +1,57 @@
+import Tensors
+
+/// The classic U-Net ([Ronneberger et al. 2015](https://arxiv.org/abs/1505.04597)): two 3 × 3
+/// convolutions per level, 2 × 2 average pooling down and nearest-neighbour up-sampling, skip
+/// connections by concatenation, SiLU and GroupNorm. Its receptive field grows with the levels and
+/// is not a fixed window (`receptiveField == nil`); LE-MMSE's `P` for it is found by calibration.
+///
+/// - Shapes: `N × C × H × W` → `N × C × H × W` with `H` and `W` divisible by `2^{levels − 1}`.
+public final class UNet: DenoisingNetwork {
+  public let channels: Int
+  public let widths: [Int]
+  public let normalization: Normalization
+  public let activation: Activation
+  public let padding: Padding
+  public let isNoiseConditional: Bool
+  public let body: any Layer
+
+  /// - Parameter widths: Channels per level; `levels = widths.count`.
+  /// - Throws: `NetworkError.invalidConfiguration` for empty widths or a group count that does not divide them.
+  public init(channels: Int, widths: [Int], normalization: Normalization = .group(groups: 8),
+              activation: Activation = .silu, padding: Padding = .circular, noiseConditional: Bool = false,
+              seed: UInt64) throws {
+    guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }), channels > 0 else {
+      throw NetworkError.invalidConfiguration("UNet needs positive channels and widths, got \(channels) and \(widths)")
+    }
+    try validateNormalization(normalization, widths: widths)
+    self.channels = channels
+    self.widths = widths
+    self.normalization = normalization
+    self.activation = activation
+    self.padding = padding
+    isNoiseConditional = noiseConditional
+    var generator = SeededGenerator(seed: seed)
+    let levels = widths.count
+    body = UNetBody(inputChannels: channels + (noiseConditional ? 1 : 0), outputChannels: channels, widths: widths,
+                    kernelSizes: ([[Int]](repeating: [3, 3], count: levels), [[Int]](repeating: [3, 3], count: levels - 1)),
+                    downsamples: true, normalization: normalization, activation: activation, padding: padding,
+                    generator: &generator)
+  }
+
+  public var levels: Int { widths.count }
+  public var receptiveField: Int? { nil }
+
+  /// - Throws: `NetworkError.imageSizeNotDivisible` unless `2^{levels − 1}` divides `height` and `width`.
+  public func validate(height: Int, width: Int) throws {
+    let divisor = 1 << (levels - 1)
+    guard height % divisor == 0 && width % divisor == 0 else {
+      throw NetworkError.imageSizeNotDivisible(height: height, width: width, divisor: divisor)
+    }
+  }
+
+  public var modelDescription: ModelDescription {
+    ModelDescription(architecture: .unet, channels: channels, patchSize: nil, widths: widths,
+                     normalization: normalization, activation: activation, padding: padding,
+                     noiseConditional: isNoiseConditional)
+  }
+}

@@ -1,0 +1,37 @@
+import Tensors
+
+/// An exponential moving average of the weights (Polyak averaging; the EMA weights the paper evaluates).
+///
+/// ```
+/// θ̄ ← d · θ̄ + (1 − d) · θ      after every optimiser step; θ̄ starts at θ
+/// ```
+public final class ExponentialMovingAverage {
+  public let parameters: [Parameter]
+  /// `d`, e.g. 0.999.
+  public let decay: Float
+  /// `θ̄`, one tensor per parameter, in order.
+  public private(set) var averages: [Tensor]
+
+  public init(parameters: [Parameter], decay: Float) {
+    precondition(decay >= 0 && decay < 1, "ExponentialMovingAverage decay must lie in [0, 1), got \(decay)")
+    self.parameters = parameters
+    self.decay = decay
+    averages = parameters.map(\.value)
+  }
+
+  /// Folds the current weights into the average.
+  public func update() {
+    for (index, parameter) in parameters.enumerated() {
+      parameter.value.withUnsafeBufferPointer { theta in
+        averages[index].withUnsafeMutableBufferPointer { average in
+          for i in average.indices { average[i] = decay * average[i] + (1 - decay) * theta[i] }
+        }
+      }
+    }
+  }
+
+  /// Writes `θ̄` into the parameters (the weights to evaluate).
+  public func copyAveragesToParameters() {
+    for (index, parameter) in parameters.enumerated() { parameter.value = averages[index] }
+  }
+}

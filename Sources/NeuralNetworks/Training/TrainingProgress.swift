@@ -1,0 +1,13 @@
+/// What the training loop reports after every step.
+public struct TrainingProgress: Sendable {
+  /// From 0.
+  public var epoch: Int
+  /// The optimiser step, from 0.
+  public var step: Int
+  public var totalSteps: Int
+  /// The mean squared error of this step's batch (before the update).
+  public var loss: Float
+  public var learningRate: Float
+  /// Training images per second over the steps so far.
+  public var imagesPerSecond: Double
+}
