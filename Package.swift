@@ -26,10 +26,11 @@ let package = Package(
     .target(name: "AnalyticMMSE", dependencies: ["Tensors", "Physics"], swiftSettings: native),
     .target(name: "NeuralNetworks", dependencies: ["Tensors"], swiftSettings: native),
     .target(name: "Experiments",
-            dependencies: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE"],
+            dependencies: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks"],
             swiftSettings: native),
     .executableTarget(name: "LEMMSECommand",
                       dependencies: ["Experiments", "Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE",
+                                     "NeuralNetworks",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: native),
 

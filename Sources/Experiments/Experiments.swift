@@ -1,6 +1,7 @@
 @_exported import AnalyticMMSE
 @_exported import DataFiles
 @_exported import ImageQuality
+@_exported import NeuralNetworks
 @_exported import Physics
 @_exported import Tensors
 

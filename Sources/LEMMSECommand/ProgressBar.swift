@@ -13,7 +13,10 @@ final class ProgressBar: @unchecked Sendable {
 
   init(_ label: String) { self.label = label }
 
-  func update(_ fraction: Double, label newLabel: String? = nil) {
+  /// - Parameters:
+  ///   - label: a new phase (starts a new bar).
+  ///   - detail: text shown after the bar (a loss, a rate), not a new phase.
+  func update(_ fraction: Double, label newLabel: String? = nil, detail: String = "") {
     lock.lock()
     defer { lock.unlock() }
     if let newLabel, newLabel != label {
@@ -31,12 +34,12 @@ final class ProgressBar: @unchecked Sendable {
       guard now.timeIntervalSince(lastDraw) > 0.1 || clamped >= 1 else { return }
       let width = 30, filled = Int(clamped * Double(width))
       let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-      FileHandle.standardError.write(Data(String(format: "\r%@ %@ %3.0f%% %@   ", label, bar, clamped * 100, timeText).utf8))
+      FileHandle.standardError.write(Data(String(format: "\r%@ %@ %3.0f%% %@ %@   ", label, bar, clamped * 100, timeText, detail).utf8))
     } else {
       let decile = Int(clamped * 10)
       guard decile > lastDecile else { return }
       lastDecile = decile
-      FileHandle.standardError.write(Data(String(format: "%@: %3.0f%% (%.1fs, %@)\n", label, clamped * 100, elapsed, timeText).utf8))
+      FileHandle.standardError.write(Data(String(format: "%@: %3.0f%% (%.1fs, %@) %@\n", label, clamped * 100, elapsed, timeText, detail).utf8))
     }
     lastDraw = now
     drawn = true

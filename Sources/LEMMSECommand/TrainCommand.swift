@@ -1,0 +1,172 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import NeuralNetworks
+
+enum ModelChoice: String, CaseIterable, ExpressibleByArgument {
+  case patchmlp, resnet, unet
+  case unetClassic = "unet-classic"
+}
+
+extension Activation: ExpressibleByArgument {}
+
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a CNN (PatchMLP, ResNet, local or classic U-Net) for a forward model, with the squared loss.",
+    discussion: """
+      Every step measures its batch afresh: y = A x + σ e with new noise (and a new σ per image \
+      with --sigma-range), mapped to the --input the network sees. Writes the weights as \
+      safetensors (the description in its metadata) and OUT.json beside it.
+
+      Example:
+        lemmse train --data fashion-mnist --count 1000 --operator denoising --sigma 0.2 --model patchmlp --patch 5 --epochs 10 --checkpoint mlp.safetensors
+      """)
+
+  @Option(help: ArgumentHelp("The clean training images. " + dataReferenceHelp, valueName: "DATA"))
+  var data: String
+  @OptionGroup var selection: SelectionOptions
+  @OptionGroup var physics: OperatorOptions
+  @Option(help: "A fixed training noise level σ.")
+  var sigma: Float?
+  @Option(name: .customLong("sigma-range"), help: "Draw σ uniformly from A,B for every image at every step (noise-conditional).")
+  var sigmaRange: String?
+  @Option(help: "patchmlp, resnet, unet (local, receptive field P) or unet-classic (2×2 down-sampling).")
+  var model: ModelChoice
+  @Option(help: "Receptive field P (odd): PatchMLP's patch, 3 + 2L for ResNet, the local U-Net's field.")
+  var patch: Int?
+  @Option(help: "Width(s), comma-separated: one for patchmlp/resnet, one per level for the U-Nets.")
+  var width: String?
+  @Option(help: "PatchMLP depth (layers, ≥ 2).")
+  var depth: Int = 3
+  @Flag(name: .customLong("residual-blocks"), help: "PatchMLP hidden layers as residual MLP blocks with LayerNorm and GELU.")
+  var residualBlocks = false
+  @Option(help: "none, batch, or group:G.")
+  var normalization: String?
+  @Option(help: "relu, gelu or silu.")
+  var activation: Activation?
+  @Option(help: "circular or zeros.")
+  var padding: Padding = .circular
+  @Option(help: "Epochs.")
+  var epochs: Int = 10
+  @Option(name: .customLong("batch-size"), help: "Images per step.")
+  var batchSize: Int = 32
+  @Option(name: .customLong("learning-rate"), help: "Peak learning rate of the cosine schedule.")
+  var learningRate: Float = 1e-3
+  @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (0: Adam).")
+  var weightDecay: Float = 0
+  @Option(help: "Exponential moving average of the weights with this decay (e.g. 0.999).")
+  var ema: Float?
+  @Option(help: "Seed of the weights, the shuffling, σ and the noise.")
+  var seed: UInt64 = 0
+  @Option(help: "Held-out test images to report the PSNR on (from the test split).")
+  var validation: Int = 100
+  @Option(help: "Where to write the .safetensors checkpoint.")
+  var checkpoint: String
+
+  func validate() throws {
+    guard (sigma == nil) != (sigmaRange == nil) else { throw ValidationError("give exactly one of --sigma and --sigma-range") }
+    if let sigma, sigma < 0 { throw ValidationError("--sigma must be ≥ 0 (got \(sigma))") }
+    _ = try sigmaSampling()
+    if let patch, patch <= 0 || patch % 2 == 0 { throw ValidationError("--patch must be odd (got \(patch))") }
+    if model != .unetClassic && patch == nil { throw ValidationError("--patch is required for \(model.rawValue)") }
+    if model == .resnet, let patch, patch < 3 { throw ValidationError("a ResNet's --patch is 3 + 2L ≥ 3 (got \(patch))") }
+    guard epochs >= 0, batchSize > 0 else { throw ValidationError("--epochs must be ≥ 0 and --batch-size > 0") }
+    guard checkpoint.lowercased().hasSuffix(".safetensors") else {
+      throw ValidationError("--checkpoint must name a .safetensors file (got \(checkpoint))")
+    }
+    _ = try widths()
+    _ = try normalizationChoice()
+  }
+
+  func sigmaSampling() throws -> SigmaSampling {
+    if let sigma { return .fixed(sigma) }
+    let parts = (sigmaRange ?? "").split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 2, parts[0] >= 0, parts[1] >= parts[0] else {
+      throw ValidationError("--sigma-range expects A,B with 0 ≤ A ≤ B (got \(sigmaRange ?? ""))")
+    }
+    return .uniform(lower: parts[0], upper: parts[1])
+  }
+
+  func widths() throws -> [Int] {
+    guard let width else {
+      switch model {
+      case .patchmlp: return [256]
+      case .resnet: return [64]
+      case .unet, .unetClassic: return [32, 64, 128]
+      }
+    }
+    let values = width.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("--width expects positive integers (got \(width))") }
+    if (model == .patchmlp || model == .resnet) && values.count != 1 {
+      throw ValidationError("--width takes one value for \(model.rawValue) (got \(width))")
+    }
+    return values
+  }
+
+  func normalizationChoice() throws -> Normalization {
+    guard let normalization else {
+      switch model {
+      case .patchmlp: return .none
+      case .resnet: return .none
+      case .unet, .unetClassic: return .group(groups: 8)
+      }
+    }
+    if normalization == "none" { return .none }
+    if normalization == "batch" { return .batch }
+    if normalization.hasPrefix("group:"), let groups = Int(normalization.dropFirst(6)), groups > 0 { return .group(groups: groups) }
+    throw ValidationError("--normalization expects none, batch or group:G (got \(normalization))")
+  }
+
+  func run() throws {
+    let (images, _) = try selection.load(data)
+    let shape = images.imageBatchShape
+    let spec = try physics.specification
+    let op = try spec.makeOperator(height: shape.height, width: shape.width)
+    let input = try physics.estimatorInput
+    try input.validate(for: op)
+    let sampling = try sigmaSampling()
+    let description = ModelDescription(
+      architecture: { switch model { case .patchmlp: .patchMLP; case .resnet: .resNet; case .unet: .localUNet; case .unetClassic: .unet } }(),
+      channels: shape.channels, patchSize: model == .unetClassic ? nil : patch, widths: try widths(),
+      depth: model == .patchmlp ? depth : nil, residualBlocks: model == .patchmlp ? residualBlocks : nil,
+      normalization: try normalizationChoice(),
+      activation: activation ?? (model == .patchmlp ? .gelu : model == .resnet ? .relu : .silu),
+      padding: padding, noiseConditional: sigmaRange != nil)
+    let network = try description.makeNetwork(seed: seed)
+    try network.validate(height: shape.height, width: shape.width)
+    let configuration = TrainingConfiguration(
+      epochs: epochs, batchSize: batchSize, sigma: sampling,
+      optimizer: weightDecay > 0 ? .adamW(weightDecay: weightDecay) : .adam, learningRate: learningRate,
+      warmupSteps: 0, finalLearningRate: 0, gradientClipNorm: 1, emaDecay: ema, seed: seed)
+    let bar = ProgressBar("training \(model.rawValue)")
+    let start = Date()
+    let result = try NeuralNetworks.train(network, images: images, configuration: configuration,
+                                          makeInput: NetworkTraining.inputMaker(operator: op, input: input)) { progress in
+      bar.update(Double(progress.step) / Double(max(progress.totalSteps, 1)),
+                 detail: String(format: "epoch %d, loss %.5f, %.0f img/s", progress.epoch + 1, progress.loss, progress.imagesPerSecond))
+    }
+    bar.finish()
+    if let bad = result.lossHistory.firstIndex(where: { !$0.isFinite }) {
+      throw ValidationError("the loss became \(result.lossHistory[bad]) at step \(bad + 1); nothing was written — lower --learning-rate or enable --ema")
+    }
+    let seconds = Date().timeIntervalSince(start)
+    let record = CheckpointDescription(
+      model: description, operatorName: physics.operatorName, mask: physics.mask, kernel: physics.kernel,
+      input: physics.input, sigma: sampling, training: configuration, dataset: data, trainingCount: shape.count,
+      imageShape: [shape.channels, shape.height, shape.width], finalLoss: result.lossHistory.last, seconds: seconds)
+    try Checkpoint.write(network: result.network, description: record, to: fileURL(checkpoint))
+    printError(String(format: "trained %@ (%d parameters) on %d images in %.1f s; final loss %.5f; wrote %@",
+                      model.rawValue, result.network.parameters.reduce(0) { $0 + $1.value.count }, shape.count, seconds,
+                      result.lossHistory.last ?? .nan, checkpoint))
+    if validation > 0, case let .fixed(sigma) = sampling,
+       let truth = try? DataSets.load(DataSetRequest(source: DataSetSource(parsing: data), split: .test, count: validation)),
+       truth.imageBatchShape.dimensions.dropFirst() == shape.dimensions.dropFirst() {
+      let y = measure(truth, with: op, sigma: sigma, seed: seed &+ 1)
+      let u = try input.map(y, for: op)
+      let estimate = try result.network.predict(u, sigma: sigma)
+      printError(String(format: "held-out PSNR on %d test images: input %.2f dB, network %.2f dB",
+                        truth.imageBatchShape.count, psnr(u, truth), psnr(estimate, truth)))
+    }
+  }
+}
