@@ -4,7 +4,7 @@ import Foundation
 /// for work that ends within a second, and on a non-terminal prints a line per 10 %.
 final class ProgressBar: @unchecked Sendable {
   private let lock = NSLock()
-  private let start = Date()
+  private var start = Date()
   private var label: String
   private var lastDraw = Date.distantPast
   private var lastDecile = -1
@@ -23,6 +23,7 @@ final class ProgressBar: @unchecked Sendable {
       if drawn && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
       label = newLabel
       lastDecile = -1
+      start = Date()
     }
     let now = Date()
     let elapsed = now.timeIntervalSince(start)
