@@ -21,6 +21,17 @@ public struct ResultRecord: Codable, Equatable, Sendable {
   public var ssimNetworkTruth: Double?
   public var secondsTrain: Double
   public var secondsLEMMSE: Double
+  /// The network's receptive field, if it has one (the classic U-Net does not).
+  public var nominalPatch: Int?
+  /// PSNR(network, LE-MMSE_P) over the calibration sweep.
+  public var calibration: [CalibrationPoint]?
+  /// The best-matching `P` of the sweep, and its match.
+  public var bestPatch: Int?
+  public var psnrNetworkLEMMSEBest: Double?
+  /// PSNR(network, LE-MMSE) with the LE-MMSE's own dynamic range as the peak.
+  public var psnrNetworkLEMMSERange: Double?
+  /// `psnr_<estimator>_truth` and `psnr_network_<estimator>` for the other estimators asked for.
+  public var otherEstimators: [String: Double]?
 
   enum CodingKeys: String, CodingKey {
     case dataset, `operator`, sigma, input, model, patch, epochs
@@ -34,6 +45,10 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case ssimNetworkTruth = "ssim_network_truth"
     case secondsTrain = "seconds_train"
     case secondsLEMMSE = "seconds_lemmse"
+    case nominalPatch = "nominal_patch", calibration, bestPatch = "best_patch"
+    case psnrNetworkLEMMSEBest = "psnr_network_lemmse_best"
+    case psnrNetworkLEMMSERange = "psnr_network_lemmse_range"
+    case otherEstimators = "other_estimators"
   }
 
   /// Writes records as pretty JSON, atomically.

@@ -10,6 +10,6 @@ struct LEMMSE: ParsableCommand {
       y = A x + σ e with e standard Gaussian on every pixel; deconvolution is a circular true
       convolution with the kernel centred at k[Kh/2, Kw/2].
       """,
-    subcommands: [DemoCommand.self, MeasureCommand.self, EstimateCommand.self, TrainCommand.self, ApplyCommand.self],
+    subcommands: [DemoCommand.self, MeasureCommand.self, EstimateCommand.self, TrainCommand.self, ApplyCommand.self, ExperimentCommand.self],
     defaultSubcommand: nil)
 }

@@ -3,11 +3,7 @@ import Experiments
 import Foundation
 import NeuralNetworks
 
-enum ModelChoice: String, CaseIterable, ExpressibleByArgument {
-  case patchmlp, resnet, unet
-  case unetClassic = "unet-classic"
-}
-
+extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
@@ -32,7 +28,7 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("sigma-range"), help: "Draw σ uniformly from A,B for every image at every step (noise-conditional).")
   var sigmaRange: String?
   @Option(help: "patchmlp, resnet, unet (local, receptive field P) or unet-classic (2×2 down-sampling).")
-  var model: ModelChoice
+  var model: ModelKind
   @Option(help: "Receptive field P (odd): PatchMLP's patch, 3 + 2L for ResNet, the local U-Net's field.")
   var patch: Int?
   @Option(help: "Width(s), comma-separated: one for patchmlp/resnet, one per level for the U-Nets.")
@@ -46,7 +42,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "relu, gelu or silu.")
   var activation: Activation?
   @Option(help: "circular or zeros.")
-  var padding: Padding = .circular
+  var padding: Padding?
   @Option(help: "Epochs.")
   var epochs: Int = 10
   @Option(name: .customLong("batch-size"), help: "Images per step.")
@@ -75,8 +71,7 @@ struct TrainCommand: ParsableCommand {
     guard checkpoint.lowercased().hasSuffix(".safetensors") else {
       throw ValidationError("--checkpoint must name a .safetensors file (got \(checkpoint))")
     }
-    _ = try widths()
-    _ = try normalizationChoice()
+    _ = try specification()
   }
 
   func sigmaSampling() throws -> SigmaSampling {
@@ -88,34 +83,16 @@ struct TrainCommand: ParsableCommand {
     return .uniform(lower: parts[0], upper: parts[1])
   }
 
-  func widths() throws -> [Int] {
-    guard let width else {
-      switch model {
-      case .patchmlp: return [256]
-      case .resnet: return [64]
-      case .unet, .unetClassic: return [32, 64, 128]
-      }
+  func specification() throws -> ModelSpecification {
+    let widths = try width.map { text -> [Int] in
+      let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("--width expects positive integers (got \(text))") }
+      return values
     }
-    let values = width.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("--width expects positive integers (got \(width))") }
-    if (model == .patchmlp || model == .resnet) && values.count != 1 {
-      throw ValidationError("--width takes one value for \(model.rawValue) (got \(width))")
-    }
-    return values
-  }
-
-  func normalizationChoice() throws -> Normalization {
-    guard let normalization else {
-      switch model {
-      case .patchmlp: return .none
-      case .resnet: return .none
-      case .unet, .unetClassic: return .group(groups: 8)
-      }
-    }
-    if normalization == "none" { return .none }
-    if normalization == "batch" { return .batch }
-    if normalization.hasPrefix("group:"), let groups = Int(normalization.dropFirst(6)), groups > 0 { return .group(groups: groups) }
-    throw ValidationError("--normalization expects none, batch or group:G (got \(normalization))")
+    let specification = ModelSpecification(model: model, patch: patch, widths: widths, depth: depth, residualBlocks: residualBlocks,
+                                           normalization: normalization, activation: activation, padding: padding)
+    do { try specification.validate() } catch let error as ExperimentError { throw ValidationError(error.description) }
+    return specification
   }
 
   func run() throws {
@@ -126,13 +103,7 @@ struct TrainCommand: ParsableCommand {
     let input = try physics.estimatorInput
     try input.validate(for: op)
     let sampling = try sigmaSampling()
-    let description = ModelDescription(
-      architecture: { switch model { case .patchmlp: .patchMLP; case .resnet: .resNet; case .unet: .localUNet; case .unetClassic: .unet } }(),
-      channels: shape.channels, patchSize: model == .unetClassic ? nil : patch, widths: try widths(),
-      depth: model == .patchmlp ? depth : nil, residualBlocks: model == .patchmlp ? residualBlocks : nil,
-      normalization: try normalizationChoice(),
-      activation: activation ?? (model == .patchmlp ? .gelu : model == .resnet ? .relu : .silu),
-      padding: padding, noiseConditional: sigmaRange != nil)
+    let description = try specification().description(channels: shape.channels, noiseConditional: sigmaRange != nil)
     let network = try description.makeNetwork(seed: seed)
     try network.validate(height: shape.height, width: shape.width)
     let configuration = TrainingConfiguration(

@@ -1,0 +1,156 @@
+import Foundation
+import NeuralNetworks
+
+/// A grid of settings to run: data set × operator × σ × estimator input × model × `N`.
+///
+/// ```json
+/// {
+///   "name": "denoising at a glance",
+///   "datasets": ["fashion-mnist"],
+///   "operators": ["denoising", "inpainting_center_15"],
+///   "sigmas": [0.2],
+///   "inputs": ["agnostic"],
+///   "models": [{"model": "patchmlp", "patch": 5, "widths": [256]}],
+///   "n_train": [2000],
+///   "n_test": 8,
+///   "epochs": 20,
+///   "calibration": [3, 5, 7, 9, 11]
+/// }
+/// ```
+/// `inputs` takes `agnostic`, `physics-aware` (the paper's: `adjoint` for inpainting,
+/// `inverse:1e-7` for deconvolution, `agnostic` for denoising) or any explicit mode
+/// (`adjoint`, `wiener:λ`, `inverse:ε`). Unknown keys are errors, so a typo never passes.
+public struct ExperimentConfig: Codable, Equatable, Sendable {
+  public var name: String?
+  public var datasets: [String]
+  public var operators: [String]
+  public var sigmas: [Double]
+  public var inputs: [String]
+  public var models: [ModelSpecification]
+  public var nTrain: [Int]
+  public var nTest: Int
+  public var epochs: Int
+  public var batchSize: Int?
+  public var learningRate: Float?
+  /// Train over σ ~ U[A, B] (noise-conditional networks) instead of the setting's σ.
+  public var trainSigmaRange: [Float]?
+  /// Patch sizes of the calibration sweep (default 3, 5, …, 13 and the nominal `P`).
+  public var calibration: [Int]?
+  /// Analytic estimators to report besides the LE-MMSE.
+  public var estimators: [EstimatorKind]?
+  public var seed: UInt64?
+  public var threads: Int?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case name, datasets, operators, sigmas, inputs, models, epochs, calibration, estimators, seed, threads
+    case nTrain = "n_train", nTest = "n_test", batchSize = "batch_size", learningRate = "learning_rate"
+    case trainSigmaRange = "train_sigma_range"
+  }
+
+  public init(name: String? = nil, datasets: [String], operators: [String], sigmas: [Double], inputs: [String],
+              models: [ModelSpecification], nTrain: [Int], nTest: Int, epochs: Int, batchSize: Int? = nil,
+              learningRate: Float? = nil, trainSigmaRange: [Float]? = nil, calibration: [Int]? = nil,
+              estimators: [EstimatorKind]? = nil, seed: UInt64? = nil, threads: Int? = nil) {
+    self.name = name
+    self.datasets = datasets
+    self.operators = operators
+    self.sigmas = sigmas
+    self.inputs = inputs
+    self.models = models
+    self.nTrain = nTrain
+    self.nTest = nTest
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.learningRate = learningRate
+    self.trainSigmaRange = trainSigmaRange
+    self.calibration = calibration
+    self.estimators = estimators
+    self.seed = seed
+    self.threads = threads
+  }
+
+  /// Reads a config, rejecting unknown keys (at the top level and in `models`).
+  public static func read(contentsOf url: URL) throws -> ExperimentConfig {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw ExperimentError.unreadableConfig("\(url.path): cannot read the config (\(error.localizedDescription))")
+    }
+    return try decode(data, name: url.path)
+  }
+
+  public static func decode(_ data: Data, name: String) throws -> ExperimentConfig {
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw ExperimentError.unreadableConfig("\(name): not a JSON object")
+    }
+    let allowed = CodingKeys.allCases.map(\.stringValue)
+    if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+      throw ExperimentError.unknownKey(unknown, allowed: allowed)
+    }
+    let modelKeys = ["model", "patch", "widths", "depth", "residual_blocks", "normalization", "activation", "padding",
+                     "noise_conditional"]
+    for model in object["models"] as? [[String: Any]] ?? [] {
+      if let unknown = model.keys.sorted().first(where: { !modelKeys.contains($0) }) {
+        throw ExperimentError.unknownKey("models." + unknown, allowed: modelKeys.map { "models." + $0 })
+      }
+    }
+    do {
+      return try JSONDecoder().decode(ExperimentConfig.self, from: data)
+    } catch let DecodingError.keyNotFound(key, context) {
+      let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+      throw ExperimentError.invalidValue(key: path, message: "is missing")
+    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+      throw ExperimentError.invalidValue(key: context.codingPath.map(\.stringValue).joined(separator: "."),
+                                         message: context.debugDescription)
+    } catch let DecodingError.dataCorrupted(context) {
+      throw ExperimentError.invalidValue(key: context.codingPath.map(\.stringValue).joined(separator: "."),
+                                         message: context.debugDescription)
+    }
+  }
+
+  /// Every setting of the grid, in a fixed order.
+  public func settings() -> [ExperimentSetting] {
+    var result: [ExperimentSetting] = []
+    for dataset in datasets {
+      for operatorName in operators {
+        for input in inputs {
+          for sigma in sigmas {
+            for model in models {
+              for count in nTrain {
+                result.append(ExperimentSetting(dataset: dataset, operatorName: operatorName, sigma: sigma,
+                                                input: Self.resolveInput(input, operatorName: operatorName),
+                                                model: model, nTrain: count))
+              }
+            }
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// `physics-aware` → the paper's input for the operator; anything else as written.
+  static func resolveInput(_ input: String, operatorName: String) -> String {
+    guard input == "physics-aware" else { return input }
+    switch (try? OperatorSpecification(name: operatorName)) {
+    case .inpainting?: return "adjoint"
+    case .deconvolution?: return "inverse:1e-07"
+    default: return "agnostic"
+    }
+  }
+}
+
+/// One cell of an experiment grid.
+public struct ExperimentSetting: Codable, Equatable, Hashable, Sendable {
+  public var dataset: String
+  public var operatorName: String
+  public var sigma: Double
+  public var input: String
+  public var model: ModelSpecification
+  public var nTrain: Int
+
+  /// A folder name that identifies the setting (used to resume).
+  public var key: String {
+    let raw = "\(dataset)_\(operatorName)_s\(sigma)_\(input)_\(model.label)_n\(nTrain)"
+    return String(raw.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
+  }
+}

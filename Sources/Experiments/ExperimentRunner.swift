@@ -1,0 +1,274 @@
+import Foundation
+import NeuralNetworks
+
+/// A calibration point: how well the network matches the LE-MMSE of patch size `patch`.
+public struct CalibrationPoint: Codable, Equatable, Sendable {
+  public var patch: Int
+  public var psnrNetworkLEMMSE: Double
+  public var cosineNetworkLEMMSE: Double
+
+  enum CodingKeys: String, CodingKey {
+    case patch
+    case psnrNetworkLEMMSE = "psnr_network_lemmse"
+    case cosineNetworkLEMMSE = "cosine_network_lemmse"
+  }
+}
+
+/// Runs an experiment grid: per setting, train (or reuse) the network, measure the test
+/// images, compute the LE-MMSE at the nominal `P` and over the calibration sweep, and record.
+///
+/// Every finished setting leaves `runs/KEY/result.json` and its checkpoint; a later run with
+/// the same config reuses both, so an interrupted run loses nothing that was finished.
+public struct ExperimentRunner: Sendable {
+  public let config: ExperimentConfig
+  public let outputDirectory: URL
+
+  public init(config: ExperimentConfig, outputDirectory: URL) {
+    self.config = config
+    self.outputDirectory = outputDirectory
+  }
+
+  var seed: UInt64 { config.seed ?? 0 }
+  var threads: Int { config.threads ?? Parallel.defaultThreadCount }
+
+  /// Checks the whole grid before any work: keys, values, combinations, data sets.
+  /// - Returns: the image shape `C, H, W` of every data set.
+  @discardableResult
+  public func validate() throws -> [String: [Int]] {
+    guard !config.datasets.isEmpty else { throw ExperimentError.invalidValue(key: "datasets", message: "is empty") }
+    guard !config.operators.isEmpty else { throw ExperimentError.invalidValue(key: "operators", message: "is empty") }
+    guard !config.models.isEmpty else { throw ExperimentError.invalidValue(key: "models", message: "is empty") }
+    guard !config.sigmas.isEmpty, config.sigmas.allSatisfy({ $0 > 0 }) else {
+      throw ExperimentError.invalidValue(key: "sigmas", message: "must be non-empty and > 0 (the estimators need σ > 0)")
+    }
+    guard !config.nTrain.isEmpty, config.nTrain.allSatisfy({ $0 > 0 }) else {
+      throw ExperimentError.invalidValue(key: "n_train", message: "must be non-empty and positive")
+    }
+    guard config.nTest > 0 else { throw ExperimentError.invalidValue(key: "n_test", message: "must be positive") }
+    guard config.epochs >= 0 else { throw ExperimentError.invalidValue(key: "epochs", message: "must be ≥ 0") }
+    if let range = config.trainSigmaRange, range.count != 2 || range[0] < 0 || range[1] < range[0] {
+      throw ExperimentError.invalidValue(key: "train_sigma_range", message: "expected [A, B] with 0 ≤ A ≤ B")
+    }
+    if let calibration = config.calibration, calibration.contains(where: { $0 <= 0 || $0 % 2 == 0 }) {
+      throw ExperimentError.invalidValue(key: "calibration", message: "patch sizes must be odd and positive (got \(calibration))")
+    }
+    for operatorName in config.operators {
+      do { _ = try OperatorSpecification(name: operatorName) } catch {
+        throw ExperimentError.invalidValue(key: "operators", message: "\(error)")
+      }
+    }
+    for model in config.models { try model.validate() }
+    var shapes: [String: [Int]] = [:]
+    for dataset in config.datasets {
+      let source: DataSetSource
+      do { source = try DataSetSource(parsing: dataset) } catch {
+        throw ExperimentError.invalidValue(key: "datasets", message: "\(error)")
+      }
+      let probe: Tensor
+      do { probe = try DataSets.load(DataSetRequest(source: source, split: .train, count: 1)) } catch {
+        throw ExperimentError.invalidValue(key: "datasets", message: "\(error)")
+      }
+      let shape = probe.imageBatchShape
+      shapes[dataset] = [shape.channels, shape.height, shape.width]
+    }
+    for setting in config.settings() {
+      let shape = shapes[setting.dataset]!
+      let input: EstimatorInput
+      do { input = try EstimatorInput(parsing: setting.input) } catch {
+        throw ExperimentError.invalidValue(key: "inputs", message: "\(error)")
+      }
+      let op = try OperatorSpecification(name: setting.operatorName).makeOperator(height: shape[1], width: shape[2])
+      do { try input.validate(for: op) } catch {
+        throw ExperimentError.invalidValue(key: "inputs", message: "\(error)")
+      }
+      if let patch = setting.model.patch, patch > max(shape[1], shape[2]) {
+        throw ExperimentError.invalidValue(key: "models.patch", message: "P = \(patch) is larger than the \(shape[1])×\(shape[2]) images of \(setting.dataset)")
+      }
+      let description = try setting.model.description(channels: shape[0], noiseConditional: config.trainSigmaRange != nil)
+      do { try description.makeNetwork(seed: 0).validate(height: shape[1], width: shape[2]) } catch {
+        throw ExperimentError.invalidValue(key: "models", message: "\(setting.model.label) on \(setting.dataset): \(error)")
+      }
+    }
+    return shapes
+  }
+
+  /// Runs every setting; `progress(phase, fraction, detail)` reports the work.
+  public func run(progress: @escaping @Sendable (String, Double, String) -> Void) throws -> [ResultRecord] {
+    try validate()
+    var records: [ResultRecord] = []
+    let settings = config.settings()
+    for (index, setting) in settings.enumerated() {
+      let phase = "[\(index + 1)/\(settings.count)] \(setting.key)"
+      records.append(try run(setting, progress: { progress(phase + " " + $0, $1, $2) }))
+      try writeTables(records)
+    }
+    return records
+  }
+
+  /// The folder of a setting: its key and a hash of everything else that shapes its result.
+  func runDirectory(_ setting: ExperimentSetting) -> URL {
+    struct Fingerprint: Codable {
+      var setting: ExperimentSetting
+      var nTest, epochs: Int
+      var batchSize: Int?
+      var learningRate: Float?
+      var trainSigmaRange: [Float]?
+      var seed: UInt64
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let data = (try? encoder.encode(Fingerprint(setting: setting, nTest: config.nTest, epochs: config.epochs,
+                                                batchSize: config.batchSize, learningRate: config.learningRate,
+                                                trainSigmaRange: config.trainSigmaRange, seed: seed))) ?? Data()
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+    for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    return outputDirectory.appendingPathComponent("runs")
+      .appendingPathComponent(setting.key + "_" + String(hash >> 40, radix: 16))
+  }
+
+  func run(_ setting: ExperimentSetting, progress: @escaping @Sendable (String, Double, String) -> Void) throws -> ResultRecord {
+    let directory = runDirectory(setting)
+    let resultURL = directory.appendingPathComponent("result.json")
+    if let data = try? Data(contentsOf: resultURL), let record = try? JSONDecoder().decode(ResultRecord.self, from: data) {
+      progress("(finished earlier)", 1, "")
+      return record
+    }
+    let source = try DataSetSource(parsing: setting.dataset)
+    let training = try DataSets.load(DataSetRequest(source: source, split: .train, count: setting.nTrain))
+    let truth = try DataSets.load(DataSetRequest(source: source, split: .test, count: config.nTest))
+    let shape = training.imageBatchShape
+    let op = try OperatorSpecification(name: setting.operatorName).makeOperator(height: shape.height, width: shape.width)
+    let input = try EstimatorInput(parsing: setting.input)
+    let sigma = Float(setting.sigma)
+
+    // The network: trained here, or reused from the checkpoint of an interrupted run.
+    let checkpointURL = directory.appendingPathComponent("network.safetensors")
+    let network: any DenoisingNetwork
+    var secondsTrain = 0.0
+    if let saved = try? Checkpoint.read(from: checkpointURL) {
+      network = saved.network
+      secondsTrain = saved.description.seconds
+    } else {
+      let conditional = config.trainSigmaRange != nil
+      let description = try setting.model.description(channels: shape.channels, noiseConditional: conditional)
+      let fresh = try description.makeNetwork(seed: seed)
+      let sampling: SigmaSampling = config.trainSigmaRange.map { .uniform(lower: $0[0], upper: $0[1]) } ?? .fixed(sigma)
+      let configuration = TrainingConfiguration(epochs: config.epochs, batchSize: config.batchSize ?? 32, sigma: sampling,
+                                                learningRate: config.learningRate ?? 1e-3, seed: seed)
+      let start = Date()
+      let trained = try NeuralNetworks.train(fresh, images: training, configuration: configuration,
+                                             makeInput: NetworkTraining.inputMaker(operator: op, input: input)) {
+        progress("training", Double($0.step) / Double(Swift.max($0.totalSteps, 1)),
+                 String(format: "epoch %d, loss %.5f, %.0f img/s", $0.epoch + 1, $0.loss, $0.imagesPerSecond))
+      }
+      if let bad = trained.lossHistory.firstIndex(where: { !$0.isFinite }) {
+        throw ExperimentError.invalidValue(
+          key: "learning_rate", message: "training \(setting.key) diverged (loss \(trained.lossHistory[bad]) at step \(bad + 1)); lower it")
+      }
+      secondsTrain = Date().timeIntervalSince(start)
+      network = trained.network
+      try Checkpoint.write(network: network, description: CheckpointDescription(
+        model: description, operatorName: setting.operatorName, mask: nil, kernel: nil, input: setting.input,
+        sigma: sampling, training: configuration, dataset: setting.dataset, trainingCount: shape.count,
+        imageShape: [shape.channels, shape.height, shape.width], finalLoss: trained.lossHistory.last, seconds: secondsTrain),
+        to: checkpointURL)
+    }
+
+    // Test measurements, seeded, and what every estimator makes of them.
+    let y = measure(truth, with: op, sigma: sigma, seed: seed &+ 1)
+    let u = try input.map(y, for: op)
+    let networkOutput = try network.predict(u, sigma: sigma)
+    func lemmse(patch: Int) throws -> Estimate {
+      try AnalyticEstimator(training: training, forwardOperator: op, input: input,
+                            settings: EstimatorSettings(estimator: .lemmse, patchSize: patch, sigma: setting.sigma, threads: threads))
+        .estimate(inputs: u) { progress("LE-MMSE P=\(patch)", $0, "") }
+    }
+    let nominal = setting.model.patch
+    let largest = Swift.max(shape.height, shape.width)
+    var sweep = Set(config.calibration ?? [3, 5, 7, 9, 11, 13])
+    if let nominal { sweep.insert(nominal) }
+    var calibration: [CalibrationPoint] = []
+    var estimates: [Int: Estimate] = [:]
+    for patch in sweep.sorted() where patch <= largest {
+      let estimate = try lemmse(patch: patch)
+      estimates[patch] = estimate
+      calibration.append(CalibrationPoint(patch: patch, psnrNetworkLEMMSE: psnr(networkOutput, estimate.images),
+                                          cosineNetworkLEMMSE: cosineSimilarity(networkOutput, estimate.images)))
+    }
+    let best = calibration.max { $0.psnrNetworkLEMMSE < $1.psnrNetworkLEMMSE }!
+    let reference = estimates[nominal ?? best.patch]!
+    var others: [String: Double] = [:]
+    for kind in config.estimators ?? [] where kind != .lemmse {
+      let patch = nominal ?? best.patch
+      let estimate = try AnalyticEstimator(training: training, forwardOperator: op, input: input,
+                                           settings: EstimatorSettings(estimator: kind, patchSize: patch, sigma: setting.sigma, threads: threads))
+        .estimate(inputs: u) { progress(kind.rawValue, $0, "") }
+      others["psnr_\(kind.rawValue)_truth"] = psnr(estimate.images, truth)
+      others["psnr_network_\(kind.rawValue)"] = psnr(networkOutput, estimate.images)
+    }
+
+    var record = ResultRecord(
+      dataset: setting.dataset, operator: setting.operatorName, sigma: setting.sigma, input: setting.input,
+      model: setting.model.label, patch: nominal ?? best.patch, nTrain: shape.count, nTest: config.nTest,
+      epochs: config.epochs, psnrMeasurementTruth: psnr(u, truth), psnrNetworkTruth: psnr(networkOutput, truth),
+      psnrLEMMSETruth: psnr(reference.images, truth), psnrNetworkLEMMSE: psnr(networkOutput, reference.images),
+      psnrLEMMSETruthRange: psnr(reference.images, truth, peak: .referenceRange),
+      ssimLEMMSETruth: ssim(reference.images, truth), ssimNetworkTruth: ssim(networkOutput, truth),
+      secondsTrain: secondsTrain, secondsLEMMSE: reference.statistics.seconds)
+    record.nominalPatch = nominal
+    record.calibration = calibration
+    record.bestPatch = best.patch
+    record.psnrNetworkLEMMSEBest = best.psnrNetworkLEMMSE
+    record.psnrNetworkLEMMSERange = psnr(networkOutput, reference.images, peak: .referenceRange)
+    record.otherEstimators = others.isEmpty ? nil : others
+
+    // The figure of this setting: measurement / LE-MMSE / network / truth.
+    let columns = 0 ..< Swift.min(config.nTest, 8)
+    let grid = imageGrid([columns.map { u.image($0) }, columns.map { reference.images.image($0) },
+                          columns.map { networkOutput.image($0) }, columns.map { truth.image($0) }], gutter: 4, scale: 2)
+    try PNGFile.write(grid, to: directory.appendingPathComponent("figure.png"))
+    try PNGFile.write(grid, to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(setting.key + ".png"))
+    try writeJSON(record, to: resultURL)
+    return record
+  }
+
+  /// results.json, results.csv, results.md and the plots, rewritten after every setting.
+  func writeTables(_ records: [ResultRecord]) throws {
+    try ResultRecord.writeJSON(records, to: outputDirectory.appendingPathComponent("results.json"))
+    try AtomicFile.write(Data(ResultTables.csv(records).utf8), to: outputDirectory.appendingPathComponent("results.csv"))
+    try AtomicFile.write(Data(ResultTables.markdown(records, title: config.name).utf8),
+                         to: outputDirectory.appendingPathComponent("results.md"))
+    let calibrated = records.filter { ($0.calibration?.count ?? 0) > 1 }
+    if !calibrated.isEmpty {
+      let plot = LinePlot(title: "Calibration: PSNR(network, LE-MMSE) against P", xLabel: "patch size P",
+                          yLabel: "PSNR(network, LE-MMSE) [dB]",
+                          series: calibrated.map { record in
+                            LinePlot.Series(name: "\(record.dataset) \(record.operator) \(record.model)",
+                                            points: record.calibration!.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })
+                          })
+      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("calibration.svg"))
+    }
+    let bySigma = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input)" }
+      .filter { $0.value.count > 1 }
+    if !bySigma.isEmpty {
+      var series: [LinePlot.Series] = []
+      for (name, group) in bySigma.sorted(by: { $0.key < $1.key }) {
+        let sorted = group.sorted { $0.sigma < $1.sigma }
+        series.append(.init(name: name + " network", points: sorted.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }))
+        series.append(.init(name: name + " LE-MMSE", points: sorted.map { ($0.sigma, $0.psnrLEMMSETruth) }))
+      }
+      let plot = LinePlot(title: "PSNR against the noise level", xLabel: "σ", yLabel: "PSNR(·, truth) [dB]", series: series)
+      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_sigma.svg"))
+    }
+  }
+}
+
+/// `⟨a, b⟩ / (‖a‖ ‖b‖)` per image, averaged.
+public func cosineSimilarity(_ a: Tensor, _ b: Tensor) -> Double {
+  let batchA = a.asImageBatch, batchB = b.asImageBatch
+  let count = batchA.imageBatchShape.count
+  return (0..<count).map { n in
+    let x = batchA.image(n), y = batchB.image(n)
+    return x.dot(y) / (x.dot(x).squareRoot() * y.dot(y).squareRoot())
+  }.reduce(0, +) / Double(count)
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// `results.csv` and `results.md` from result records.
+public enum ResultTables {
+  static let columns: [(String, @Sendable (ResultRecord) -> String)] = [
+    ("dataset", { $0.dataset }), ("operator", { $0.operator }), ("sigma", { format($0.sigma, 3) }), ("input", { $0.input }),
+    ("model", { $0.model }), ("patch", { "\($0.patch)" }), ("n_train", { "\($0.nTrain)" }), ("n_test", { "\($0.nTest)" }),
+    ("epochs", { "\($0.epochs)" }),
+    ("psnr_measurement_truth", { format($0.psnrMeasurementTruth) }),
+    ("psnr_network_truth", { format($0.psnrNetworkTruth) }),
+    ("psnr_lemmse_truth", { format($0.psnrLEMMSETruth) }),
+    ("psnr_network_lemmse", { format($0.psnrNetworkLEMMSE) }),
+    ("best_patch", { $0.bestPatch.map(String.init) ?? "" }),
+    ("psnr_network_lemmse_best", { format($0.psnrNetworkLEMMSEBest) }),
+    ("ssim_network_truth", { format($0.ssimNetworkTruth, 3) }),
+    ("ssim_lemmse_truth", { format($0.ssimLEMMSETruth, 3) }),
+    ("seconds_train", { format($0.secondsTrain, 1) }),
+    ("seconds_lemmse", { format($0.secondsLEMMSE, 1) }),
+  ]
+
+  static func format(_ value: Double?, _ digits: Int = 2) -> String {
+    guard let value else { return "" }
+    return String(format: "%.\(digits)f", value)
+  }
+
+  public static func csv(_ records: [ResultRecord]) -> String {
+    var lines = [columns.map(\.0).joined(separator: ",")]
+    for record in records {
+      lines.append(columns.map { name, value in
+        let text = value(record)
+        return text.contains(",") ? "\"\(text)\"" : text
+      }.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A readable table: the match at the nominal `P` and at the calibrated `P`, beside the
+  /// paper's claim (≳ 25 dB). PSNRs in dB with peak 1.
+  public static func markdown(_ records: [ResultRecord], title: String?) -> String {
+    var text = "# \(title ?? "Results")\n\n"
+    text += "PSNR in dB, peak 1, per image then averaged. *match* = PSNR(network, LE-MMSE): at the network's nominal "
+      + "receptive field P, and at the best P of the calibration sweep. The paper's claim: ≳ 25 dB.\n\n"
+    text += "| data | operator | σ | input | model | N | epochs | PSNR(y, x) | PSNR(net, x) | PSNR(LE-MMSE, x) | match at P | best P | match at best P | ≥ 25 dB |\n"
+    text += "|---|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|\n"
+    for record in records {
+      let nominal = record.nominalPatch.map { "\(format(record.psnrNetworkLEMMSE)) (P=\($0))" } ?? "–"
+      let best = record.psnrNetworkLEMMSEBest ?? record.psnrNetworkLEMMSE ?? .nan
+      text += "| \(record.dataset) | \(record.operator) | \(format(record.sigma, 2)) | \(record.input) | \(record.model) | "
+        + "\(record.nTrain) | \(record.epochs) | \(format(record.psnrMeasurementTruth)) | \(format(record.psnrNetworkTruth)) | "
+        + "\(format(record.psnrLEMMSETruth)) | \(nominal) | \(record.bestPatch.map(String.init) ?? "–") | \(format(best)) | "
+        + "\(best >= 25 ? "yes" : "no") |\n"
+    }
+    return text
+  }
+}
