@@ -178,10 +178,12 @@ public struct ExperimentRunner: Sendable {
     let y = measure(truth, with: op, sigma: sigma, seed: seed &+ 1)
     let u = try input.map(y, for: op)
     let networkOutput = try network.predict(u, sigma: sigma)
-    func lemmse(patch: Int) throws -> Estimate {
+    func estimator(patch: Int) throws -> AnalyticEstimator {
       try AnalyticEstimator(training: training, forwardOperator: op, input: input,
                             settings: EstimatorSettings(estimator: .lemmse, patchSize: patch, sigma: setting.sigma, threads: threads))
-        .estimate(inputs: u) { progress("LE-MMSE P=\(patch)", $0, "") }
+    }
+    func lemmse(patch: Int) throws -> Estimate {
+      try estimator(patch: patch).estimate(inputs: u) { progress("LE-MMSE P=\(patch)", $0, "") }
     }
     let nominal = setting.model.patch
     let largest = Swift.max(shape.height, shape.width)
@@ -221,6 +223,22 @@ public struct ExperimentRunner: Sendable {
     record.psnrNetworkLEMMSEBest = best.psnrNetworkLEMMSE
     record.psnrNetworkLEMMSERange = psnr(networkOutput, reference.images, peak: .referenceRange)
     record.otherEstimators = others.isEmpty ? nil : others
+    record.density = densityStudy(network: networkOutput, estimate: reference)
+
+    // Diagnostics: effective candidates and log-density maps, and the patches that win.
+    let figures = outputDirectory.appendingPathComponent("figures")
+    let mapColumns = 0 ..< Swift.min(config.nTest, 8)
+    let maps = imageGrid([mapColumns.map { normalisedMap(reference.effectiveCandidates.image($0)) },
+                          mapColumns.map { normalisedMap(reference.logDensity.image($0)) }], gutter: 4, scale: 2)
+    try PNGFile.write(maps, to: figures.appendingPathComponent(setting.key + "_maps.png"))
+    let (row, column) = (shape.height / 2, shape.width / 2)
+    let winners = try estimator(patch: nominal ?? best.patch)
+      .topContributors(input: u.image(0), row: row, column: column, count: 8)
+    try writeJSON(winners, to: directory.appendingPathComponent("top_contributors.json"))
+    let radius = (nominal ?? best.patch) / 2
+    let strip = [patchImage(u.image(0), row: row, column: column, radius: radius)]
+      + winners.map { patchImage(training.image($0.image), row: $0.row, column: $0.column, radius: radius) }
+    try PNGFile.write(imageGrid([strip], gutter: 2, scale: 8), to: figures.appendingPathComponent(setting.key + "_topk.png"))
 
     // The figure of this setting: measurement / LE-MMSE / network / truth.
     let columns = 0 ..< Swift.min(config.nTest, 8)
@@ -238,6 +256,16 @@ public struct ExperimentRunner: Sendable {
     try AtomicFile.write(Data(ResultTables.csv(records).utf8), to: outputDirectory.appendingPathComponent("results.csv"))
     try AtomicFile.write(Data(ResultTables.markdown(records, title: config.name).utf8),
                          to: outputDirectory.appendingPathComponent("results.md"))
+    let withDensity = records.filter { ($0.density?.count ?? 0) > 1 }
+    if !withDensity.isEmpty {
+      let plot = LinePlot(title: "Match against the density of the query patch", xLabel: "log Σ exp(logit) (bin mean)",
+                          yLabel: "PSNR(network, LE-MMSE) in the bin [dB]",
+                          series: withDensity.map { record in
+                            LinePlot.Series(name: "\(record.dataset) \(record.operator) \(record.model)",
+                                            points: record.density!.map { ($0.logDensity, $0.psnrNetworkLEMMSE) })
+                          })
+      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("density.svg"))
+    }
     let calibrated = records.filter { ($0.calibration?.count ?? 0) > 1 }
     if !calibrated.isEmpty {
       let plot = LinePlot(title: "Calibration: PSNR(network, LE-MMSE) against P", xLabel: "patch size P",
@@ -261,6 +289,60 @@ public struct ExperimentRunner: Sendable {
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_sigma.svg"))
     }
   }
+}
+
+/// A bin of the density study: pixels grouped by the log-density of their query patch.
+public struct DensityBin: Codable, Equatable, Sendable {
+  public var logDensity: Double
+  public var psnrNetworkLEMMSE: Double
+  public var pixels: Int
+
+  enum CodingKeys: String, CodingKey {
+    case logDensity = "log_density", psnrNetworkLEMMSE = "psnr_network_lemmse", pixels
+  }
+}
+
+/// The match between network and LE-MMSE in 8 equal-count bins of the query's log-density:
+/// the theory says networks follow the LE-MMSE best where training patches are dense.
+func densityStudy(network: Tensor, estimate: Estimate, bins: Int = 8) -> [DensityBin] {
+  let shape = network.imageBatchShape
+  var pixels: [(density: Double, error: Double)] = []
+  for n in 0..<shape.count {
+    for p in 0..<shape.planeSize {
+      var error = 0.0
+      for c in 0..<shape.channels {
+        let index = (n * shape.channels + c) * shape.planeSize + p
+        let difference = Double(network.scalars[index] - estimate.images.scalars[index])
+        error += difference * difference
+      }
+      pixels.append((Double(estimate.logDensity.scalars[n * shape.planeSize + p]), error / Double(shape.channels)))
+    }
+  }
+  pixels.sort { $0.density < $1.density }
+  let size = Swift.max(1, pixels.count / bins)
+  return stride(from: 0, to: pixels.count, by: size).map { start in
+    let slice = pixels[start ..< Swift.min(pixels.count, start + size)]
+    let meanError = slice.reduce(0) { $0 + $1.error } / Double(slice.count)
+    return DensityBin(logDensity: slice.reduce(0) { $0 + $1.density } / Double(slice.count),
+                      psnrNetworkLEMMSE: 10 * log10(1 / Swift.max(meanError, 1e-20)), pixels: slice.count)
+  }
+}
+
+/// A map scaled to `[0, 1]` for display.
+func normalisedMap(_ map: Tensor) -> Tensor {
+  let finite = map.scalars.filter(\.isFinite)
+  let low = finite.min() ?? 0, high = finite.max() ?? 1
+  return map.map { $0.isFinite ? ($0 - low) / Swift.max(high - low, 1e-12) : 0 }
+}
+
+/// The circular `P × P` patch of a `C × H × W` image centred at `(row, column)`.
+func patchImage(_ image: Tensor, row: Int, column: Int, radius: Int) -> Tensor {
+  let (channels, height, width) = (image.shape[0], image.shape[1], image.shape[2])
+  let size = 2 * radius + 1
+  return Tensor(shape: [channels, size, size], generator: { index in
+    let c = index / (size * size), a = (index / size) % size, b = index % size
+    return image[c, ((row + a - radius) % height + height) % height, ((column + b - radius) % width + width) % width]
+  })
 }
 
 /// `⟨a, b⟩ / (‖a‖ ‖b‖)` per image, averaged.

@@ -32,6 +32,8 @@ public struct ResultRecord: Codable, Equatable, Sendable {
   public var psnrNetworkLEMMSERange: Double?
   /// `psnr_<estimator>_truth` and `psnr_network_<estimator>` for the other estimators asked for.
   public var otherEstimators: [String: Double]?
+  /// PSNR(network, LE-MMSE) in bins of the query patches' log-density.
+  public var density: [DensityBin]?
 
   enum CodingKeys: String, CodingKey {
     case dataset, `operator`, sigma, input, model, patch, epochs
@@ -48,7 +50,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case nominalPatch = "nominal_patch", calibration, bestPatch = "best_patch"
     case psnrNetworkLEMMSEBest = "psnr_network_lemmse_best"
     case psnrNetworkLEMMSERange = "psnr_network_lemmse_range"
-    case otherEstimators = "other_estimators"
+    case otherEstimators = "other_estimators", density
   }
 
   /// Writes records as pretty JSON, atomically.
