@@ -46,6 +46,7 @@ let package = Package(
     .testTarget(name: "ImageQualityTests", dependencies: ["ImageQuality", "Tensors"], swiftSettings: native),
     .testTarget(name: "AnalyticMMSETests", dependencies: ["AnalyticMMSE", "Physics", "Tensors"], swiftSettings: native),
     .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"], swiftSettings: native),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "AnalyticMMSE"], swiftSettings: native),
     .testTarget(name: "LEMMSECommandTests", dependencies: ["LEMMSECommand", "Tensors", "DataFiles"], swiftSettings: native),
   ]
 )

@@ -48,6 +48,8 @@ struct ExperimentCommand: ParsableCommand {
   var calibration: String?
   @Option(help: "Seed of training, noise and test measurements.")
   var seed: UInt64 = 0
+  @Flag(name: .customLong("dry-run"), help: "Check the config and list its settings without running them.")
+  var dryRun = false
 
   func makeConfig() throws -> ExperimentConfig {
     if let config {
@@ -82,6 +84,12 @@ struct ExperimentCommand: ParsableCommand {
       try runner.validate()
     } catch let error as ExperimentError {
       throw ValidationError(error.description)
+    }
+    if dryRun {
+      let settings = runner.config.settings()
+      print("\(settings.count) setting\(settings.count == 1 ? "" : "s"), all valid:")
+      for setting in settings { print("  " + setting.key) }
+      return
     }
     let bar = ProgressBar("experiment")
     let records = try runner.run { phase, fraction, detail in bar.update(fraction, label: phase, detail: detail) }
