@@ -7,6 +7,7 @@ import Foundation
 let benchmarks: [(name: String, summary: String, run: ([String]) -> Void)] = [
   ("gemm", "matrixMultiply (sgemm): square and im2col shapes, 1 and all threads", MatrixProductBenchmark.run),
   ("lemmse", "LE-MMSE on FashionMNIST and CIFAR-10 against the straightforward method [N] [tests]", EstimatorBenchmark.run),
+  ("foundations", "FashionMNIST load time; direct vs FFT convolution", FoundationsBenchmark.run),
   ("train", "training steps of PatchMLP, ResNet and U-Net against PyTorch's times [steps]", TrainingBenchmark.run),
 ]
 
