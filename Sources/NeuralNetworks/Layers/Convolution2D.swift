@@ -204,6 +204,11 @@ public final class Convolution2D: Layer {
 
   /// `col[(c·K + a)·K + b, m·H·W + i·W + j] = x[first + m, c, i + a − r, j + b − r]` (wrapped or 0)
   /// for the `images` images from `first`; `col` has `B·H·W` columns, `B = images`.
+  ///
+  /// Each row of `col` is, for one image, the plane shifted by `(a − r, b − r)`: in flat indices
+  /// one contiguous copy covers every pixel whose source is inside the image (the pixels where
+  /// `j + b − r` leaves the row are overwritten after), so a row costs one `memmove` and a fix-up
+  /// of `|b − r|` pixels per image row instead of a call per image row.
   private func im2col(_ source: SendablePointer<Float>, shape: ImageBatchShape, first: Int, images: Int,
                       into col: SendablePointer<Float>) {
     let k = kernelSize, r = kernelSize / 2, height = shape.height, width = shape.width, circular = padding == .circular
@@ -211,30 +216,35 @@ public final class Convolution2D: Layer {
     Parallel.forEach(images * channels) { piece in
       let image = piece / channels, c = piece % channels
       let channel = source + ((first + image) * channels + c) * plane
-      if k == 1 {
-        (col + c * length + image * plane).update(from: channel, count: plane)
-        return
-      }
       for a in 0..<k {
         for b in 0..<k {
-          let row = col + ((c * k + a) * k + b) * length + image * plane
-          let dj = b - r
+          let target = col + ((c * k + a) * k + b) * length + image * plane
+          let di = a - r, dj = b - r
+          // Rows whose source row is inside the image, and columns whose source column is.
+          let iLower = Swift.max(0, -di), iUpper = Swift.min(height, height - di)
           let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
-          for i in 0..<height {
-            var si = i + a - r
-            let target = row + i * width
-            if si < 0 || si >= height {
-              if !circular {
-                for j in 0..<width { target[j] = 0 }
-                continue
+          if iUpper > iLower {
+            let start = iLower * width + lower, end = (iUpper - 1) * width + upper
+            (target + start).update(from: channel + start + di * width + dj, count: end - start)
+            if dj != 0 {
+              for i in iLower..<iUpper {
+                let row = target + i * width, sourceRow = channel + (i + di) * width
+                for j in 0..<lower { row[j] = circular ? sourceRow[j + dj + width] : 0 }
+                for j in upper..<width { row[j] = circular ? sourceRow[j + dj - width] : 0 }
               }
-              si = (si + height) % height
             }
-            let source = channel + si * width
-            // Columns j with 0 ≤ j + dj < width are contiguous; the rest wrap or are 0.
-            for j in 0..<lower { target[j] = circular ? source[j + dj + width] : 0 }
-            for j in lower..<Swift.max(lower, upper) { target[j] = source[j + dj] }
-            for j in Swift.max(upper, lower)..<width { target[j] = circular ? source[j + dj - width] : 0 }
+          }
+          // Rows whose source row is outside: wrapped or 0.
+          for i in 0..<height where i < iLower || i >= iUpper {
+            let row = target + i * width
+            if !circular {
+              row.update(repeating: 0, count: width)
+              continue
+            }
+            let sourceRow = channel + ((i + di + height) % height) * width
+            for j in 0..<lower { row[j] = sourceRow[j + dj + width] }
+            if upper > lower { (row + lower).update(from: sourceRow + lower + dj, count: upper - lower) }
+            for j in Swift.max(upper, lower)..<width { row[j] = sourceRow[j + dj - width] }
           }
         }
       }
@@ -242,6 +252,11 @@ public final class Convolution2D: Layer {
   }
 
   /// The adjoint of `im2col`: `gradImage[first + m, c, i + a − r, j + b − r] += col[(c·K + a)·K + b, m·H·W + i·W + j]`.
+  ///
+  /// Overwrites `col` (scratch by then). Like `im2col`, each row of `col` is added to the shifted
+  /// plane with one flat loop: the entries whose target wraps around a row (or is outside, for
+  /// zero padding) are added where they belong first and then set to 0, so the flat loop adds
+  /// exactly 0 there; every pixel still receives its terms in the order `(a, b)`.
   private func col2im(_ col: SendablePointer<Float>, shape: ImageBatchShape, first: Int, images: Int,
                       into gradImage: SendablePointer<Float>) {
     let k = kernelSize, r = kernelSize / 2, height = shape.height, width = shape.width, circular = padding == .circular
@@ -251,20 +266,35 @@ public final class Convolution2D: Layer {
       let channel = gradImage + ((first + image) * channels + c) * plane
       for a in 0..<k {
         for b in 0..<k {
-          let row = col + ((c * k + a) * k + b) * length + image * plane
-          let dj = b - r
+          let source = col + ((c * k + a) * k + b) * length + image * plane
+          let di = a - r, dj = b - r
+          let iLower = Swift.max(0, -di), iUpper = Swift.min(height, height - di)
           let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
-          for i in 0..<height {
-            var si = i + a - r
-            if si < 0 || si >= height {
-              if !circular { continue }
-              si = (si + height) % height
+          for i in 0..<height where i < iLower || i >= iUpper {
+            if !circular { continue }
+            let row = source + i * width
+            let target = channel + ((i + di + height) % height) * width
+            for j in 0..<lower { target[j + dj + width] += row[j] }
+            for j in lower..<Swift.max(lower, upper) { target[j + dj] += row[j] }
+            for j in Swift.max(upper, lower)..<width { target[j + dj - width] += row[j] }
+          }
+          if iUpper > iLower {
+            if dj != 0 {
+              for i in iLower..<iUpper {
+                let row = source + i * width, target = channel + (i + di) * width
+                for j in 0..<lower {
+                  if circular { target[j + dj + width] += row[j] }
+                  row[j] = 0
+                }
+                for j in upper..<width {
+                  if circular { target[j + dj - width] += row[j] }
+                  row[j] = 0
+                }
+              }
             }
-            let source = row + i * width
-            let target = channel + si * width
-            if circular { for j in 0..<lower { target[j + dj + width] += source[j] } }
-            for j in lower..<Swift.max(lower, upper) { target[j + dj] += source[j] }
-            if circular { for j in Swift.max(upper, lower)..<width { target[j + dj - width] += source[j] } }
+            let start = iLower * width + lower, end = (iUpper - 1) * width + upper
+            let target = channel + di * width + dj
+            for q in start..<end { target[q] += source[q] }
           }
         }
       }
