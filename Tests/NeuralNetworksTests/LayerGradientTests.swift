@@ -16,6 +16,9 @@ let convolutionCases: [ConvolutionCase] = [
   .init(shape: [3, 2, 4, 5], outputChannels: 5, kernelSize: 1, padding: .circular, bias: true),
   .init(shape: [1, 1, 8, 8], outputChannels: 2, kernelSize: 7, padding: .circular, bias: true),
   .init(shape: [1, 1, 8, 8], outputChannels: 2, kernelSize: 7, padding: .zeros, bias: true),
+  // 32 or more output channels: the products put the channels along the vector columns.
+  .init(shape: [3, 2, 5, 6], outputChannels: 32, kernelSize: 3, padding: .zeros, bias: true),
+  .init(shape: [2, 3, 4, 5], outputChannels: 64, kernelSize: 1, padding: .circular, bias: true),
 ]
 
 /// The literal definition of the layer, the oracle of the im2col implementation.
@@ -64,6 +67,40 @@ func convolutionGradientsMatchFiniteDifferences(_ testCase: ConvolutionCase) {
                             kernelSize: testCase.kernelSize, padding: testCase.padding, bias: testCase.bias,
                             generator: &generator)
   expectGradientsMatch(layer, input: randomTensor(testCase.shape, seed: 13))
+}
+
+/// Splitting the batch into blocks of images (one product per block) changes nothing but the
+/// order of summation: forward and every gradient agree with one block for the whole batch.
+@Test(arguments: [(1, 32, 3, Padding.circular), (2, 5, 3, Padding.zeros), (3, 40, 1, Padding.circular), (2, 3, 5, Padding.circular)])
+func convolutionBlocksOfImagesAgreeWithOneBlock(_ channels: Int, _ outputChannels: Int, _ kernelSize: Int, _ padding: Padding) {
+  let shape = [5, channels, 6, 7]
+  let x = randomTensor(shape, seed: 21)
+  let gradOutput = randomTensor([5, outputChannels, 6, 7], seed: 22)
+  func run(imagesPerBlock: Int) -> [Tensor] {
+    var generator = SeededGenerator(seed: 7)
+    let layer = Convolution2D(inputChannels: channels, outputChannels: outputChannels, kernelSize: kernelSize,
+                              padding: padding, generator: &generator)
+    layer.bias!.value = Tensor.gaussian(shape: [outputChannels], using: &generator)
+    layer.columnBudget = imagesPerBlock * channels * kernelSize * kernelSize * 42
+    let y = layer.forward(x)
+    let gradInput = layer.backward(gradOutput)
+    return [y, gradInput, layer.weight.gradient, layer.bias!.gradient]
+  }
+  let whole = run(imagesPerBlock: 5)
+  #expect(whole[0].maxAbsoluteDifference(referenceConvolution(x, {
+    var generator = SeededGenerator(seed: 7)
+    let layer = Convolution2D(inputChannels: channels, outputChannels: outputChannels, kernelSize: kernelSize,
+                              padding: padding, generator: &generator)
+    layer.bias!.value = Tensor.gaussian(shape: [outputChannels], using: &generator)
+    return layer
+  }())) < 1e-4)
+  for imagesPerBlock in [1, 2, 4] {  // 5 blocks of 1; 3 blocks of 2, 2, 1; 2 blocks of 3, 2
+    let blocked = run(imagesPerBlock: imagesPerBlock)
+    for (a, b) in zip(whole, blocked) {
+      #expect(a.shape == b.shape)
+      #expect(a.maxAbsoluteDifference(b) < 1e-4 * Swift.max(1, b.scalars.map(abs).max()!))
+    }
+  }
 }
 
 @Test func gradientCheckCatchesASignFlip() {

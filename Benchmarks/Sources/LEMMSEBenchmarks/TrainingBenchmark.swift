@@ -43,29 +43,41 @@ enum TrainingBenchmark {
         try! UNet(channels: 3, widths: [32, 64, 128], normalization: .none, activation: .relu, seed: 0)
       },
     ]
-    print("| network | input | ms / step (median) | images / s | PyTorch ms / step | × PyTorch |")
-    print("|---|---|--:|--:|--:|--:|")
+    print("| network | input | ms / step (median) | images / s | PyTorch ms / step | × PyTorch | CPU ms / step (median) |")
+    print("|---|---|--:|--:|--:|--:|--:|")
     for setting in settings {
       let network = setting.make()
       let adam = Adam(parameters: network.parameters)
       var data = SeededGenerator(seed: 1)
       let x = Tensor.uniform(shape: setting.shape, using: &data)
       let input = x + Tensor.gaussian(shape: setting.shape, using: &data) * 0.2
-      var times: [Double] = []
+      var times: [Double] = [], cpuTimes: [Double] = []
       for step in 0..<(steps + 2) {
-        let start = Date()
+        let start = Date(), cpuStart = processCPUMilliseconds()
         network.zeroGradients()
         let output = network.forward(input)
         let gradient = (output - x) * (2 / Float(x.count))
         _ = network.backward(gradient)
         adam.update(learningRate: 1e-3)
-        if step >= 2 { times.append(Date().timeIntervalSince(start) * 1000) }
+        if step >= 2 {
+          times.append(Date().timeIntervalSince(start) * 1000)
+          cpuTimes.append(processCPUMilliseconds() - cpuStart)
+        }
       }
       let median = times.sorted()[times.count / 2]
       print("| \(setting.label) | \(setting.shape.map(String.init).joined(separator: "×")) | \(MatrixProductBenchmark.format(median, 1)) | "
             + "\(MatrixProductBenchmark.format(Double(setting.shape[0]) / median * 1000, 0)) | \(Int(setting.pytorchMilliseconds)) | "
-            + "\(MatrixProductBenchmark.format(setting.pytorchMilliseconds / median, 2)) |")
+            + "\(MatrixProductBenchmark.format(setting.pytorchMilliseconds / median, 2)) | "
+            + "\(MatrixProductBenchmark.format(cpuTimes.sorted()[cpuTimes.count / 2], 1)) |")
     }
     print("load average after: \(MatrixProductBenchmark.loadAverage())")
+  }
+
+  /// CPU time of the whole process (all threads): with another job on the machine, wall time
+  /// varies a lot while CPU time barely does, so it compares versions more reliably.
+  static func processCPUMilliseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
   }
 }

@@ -9,9 +9,12 @@ import Tensors
 /// Out-of-image indices wrap around (`circular`, exactly translation-equivariant) or read 0 (`zeros`).
 /// A `1 × 1` kernel is a per-pixel linear map.
 ///
-/// Implemented as im2col and a matrix product per image: with `col` the `(C·K·K) × (H·W)`
-/// matrix of shifted inputs, `out_n = W · col_n` (`W` is `O × C·K·K`); backward is
-/// `∂W += ∂out_n · col_nᵀ` and `∂col_n = Wᵀ · ∂out_n`, scattered back by col2im.
+/// Implemented as im2col and one matrix product per block of images (as many as keep the
+/// im2col within `defaultColumnBudget` floats, usually several): with `col` the `(C·K·K) × (B·H·W)`
+/// matrix of shifted inputs of the block, `out = W · col` (`W` is `O × C·K·K`); backward is
+/// `∂W += ∂out · colᵀ` and `∂col = Wᵀ · ∂out`, scattered back by col2im. Batching the images
+/// makes the products large enough to run near the matrix product's peak; the scratch matrices
+/// are kept from step to step.
 ///
 /// - Shapes: input `N × C × H × W`, output `N × O × H × W`, weight `O × C × K × K`, bias `O`.
 /// - Initialisation: Kaiming/He uniform ([He et al. 2015](https://arxiv.org/abs/1502.01852)),
@@ -28,8 +31,33 @@ public final class Convolution2D: Layer {
   public let bias: Parameter?
 
   private var input: Tensor?
-  private var columns: [Float] = []
-  private var columnGradient: [Float] = []
+  /// `C·K·K × (B·H·W)` im2col of a block of `B` images; in backward, reused for `∂col`.
+  private let columns = ScratchBuffer()
+  /// A block's product `[B·H·W][O]` or `[O][B·H·W]` in forward, `∂out` as `[O][B·H·W]` in backward.
+  private let products = ScratchBuffer()
+  /// `∂Wᵀ` (`C·K·K × O`), summed over the blocks, when the product is oriented that way.
+  private let weightGradientTransposed = ScratchBuffer()
+
+  /// The most floats the im2col of one block of images may take: large enough that every
+  /// product is big (fast), small enough to stay in cache. Depends on nothing but the shape, so
+  /// the order of summation — and the result — is the same for every thread count.
+  static let defaultColumnBudget = 1 << 21
+  /// ``defaultColumnBudget``; tests lower it to exercise several blocks on small inputs.
+  var columnBudget = Convolution2D.defaultColumnBudget
+
+  /// Whether the products put the output channels along the micro-kernel's 32 vector columns
+  /// (`[B·H·W][O]`, padded to a multiple of 32) rather than its 12 broadcast rows
+  /// (`[O][B·H·W]`, padded to a multiple of 12): whichever wastes less.
+  private var outputChannelsAsColumns: Bool {
+    (outputChannels + 31) / 32 * 32 <= (outputChannels + 11) / 12 * 12
+  }
+
+  /// `N` images in `blocks` blocks of `imagesPerBlock` (the last may be smaller).
+  private func blocking(_ shape: ImageBatchShape) -> (imagesPerBlock: Int, blocks: Int) {
+    let most = Swift.max(1, columnBudget / (rowCount * shape.planeSize))
+    let blocks = (shape.count + most - 1) / most
+    return ((shape.count + blocks - 1) / blocks, blocks)
+  }
 
   /// - Parameters:
   ///   - kernelSize: Odd, `K ≥ 1`.
@@ -62,34 +90,38 @@ public final class Convolution2D: Layer {
     precondition(kernelSize / 2 < shape.height && kernelSize / 2 < shape.width,
                  "Convolution2D kernel \(kernelSize)×\(kernelSize) is wider than the image \(shape.height)×\(shape.width) allows")
     input = x
-    let plane = shape.planeSize, rows = rowCount
-    var output = Tensor(zeros: [shape.count, outputChannels, shape.height, shape.width])
-    if kernelSize > 1 && columns.count != rows * plane { columns = [Float](repeating: 0, count: rows * plane) }
+    let plane = shape.planeSize, rows = rowCount, outputChannels = outputChannels
+    let (imagesPerBlock, blocks) = blocking(shape)
+    let col = columns.reserve(rows * imagesPerBlock * plane)
+    let product = products.reserve(outputChannels * imagesPerBlock * plane)
+    let asColumns = outputChannelsAsColumns
+    let biasValues = bias?.value.scalars ?? [Float](repeating: 0, count: outputChannels)
+    var output = Tensor(uninitializedShape: [shape.count, outputChannels, shape.height, shape.width])
     x.withSendablePointer { source in
       output.withMutableSendablePointer { target in
         weight.value.withSendablePointer { w in
-          for n in 0..<shape.count {
-            let image = source + n * shape.imageSize
-            let result = target + n * outputChannels * plane
-            if kernelSize == 1 {
-              matrixMultiply(.none, .none, m: outputChannels, n: plane, k: rows, a: w.pointer, lda: rows,
-                             b: image, ldb: plane, c: result, ldc: plane)
+          for block in 0..<blocks {
+            let first = block * imagesPerBlock, images = Swift.min(imagesPerBlock, shape.count - first)
+            let length = images * plane
+            im2col(source, shape: shape, first: first, images: images, into: col)
+            if asColumns {
+              // outᵀ = colᵀ · Wᵀ, [B·H·W][O]
+              matrixMultiply(.transposed, .transposed, m: length, n: outputChannels, k: rows, a: col.pointer, lda: length,
+                             b: w.pointer, ldb: rows, c: product.pointer, ldc: outputChannels)
             } else {
-              columns.withUnsafeMutableBufferPointer { col in
-                im2col(image, shape: shape, into: SendablePointer(col.baseAddress!))
-                matrixMultiply(.none, .none, m: outputChannels, n: plane, k: rows, a: w.pointer, lda: rows,
-                               b: col.baseAddress!, ldb: plane, c: result, ldc: plane)
-              }
+              // out = W · col, [O][B·H·W]
+              matrixMultiply(.none, .none, m: outputChannels, n: length, k: rows, a: w.pointer, lda: rows,
+                             b: col.pointer, ldb: length, c: product.pointer, ldc: length)
             }
-          }
-          if let bias {
-            bias.value.withSendablePointer { b in
-              let outputChannels = outputChannels
-              Parallel.forEach(shape.count) { n in
+            Parallel.forEach(images) { image in
+              let result = target + (first + image) * outputChannels * plane
+              if asColumns {
+                let from = product + image * plane * outputChannels
+                transposeAddingBias(from: from, rows: plane, columns: outputChannels, bias: biasValues, to: result)
+              } else {
                 for o in 0..<outputChannels {
-                  let row = target + (n * outputChannels + o) * plane
-                  let value = b[o]
-                  for p in 0..<plane { row[p] += value }
+                  let from = product + o * length + image * plane, to = result + o * plane, value = biasValues[o]
+                  for p in 0..<plane { to[p] = from[p] + value }
                 }
               }
             }
@@ -105,44 +137,53 @@ public final class Convolution2D: Layer {
     let shape = x.imageBatchShape
     precondition(gradOutput.shape == [shape.count, outputChannels, shape.height, shape.width],
                  "Convolution2D.backward expects gradient shape \([shape.count, outputChannels, shape.height, shape.width]), got \(gradOutput.shape)")
-    let plane = shape.planeSize, rows = rowCount
+    let plane = shape.planeSize, rows = rowCount, outputChannels = outputChannels
+    let (imagesPerBlock, blocks) = blocking(shape)
+    let col = columns.reserve(rows * imagesPerBlock * plane)
+    let gradient = products.reserve(outputChannels * imagesPerBlock * plane)
+    let asColumns = outputChannelsAsColumns
+    let gradWT = weightGradientTransposed.reserve(asColumns ? rows * outputChannels : 0)
     var gradInput = Tensor(zeros: x.shape)
-    if kernelSize > 1 {
-      if columns.count != rows * plane { columns = [Float](repeating: 0, count: rows * plane) }
-      if columnGradient.count != rows * plane { columnGradient = [Float](repeating: 0, count: rows * plane) }
-    }
     x.withSendablePointer { source in
       gradOutput.withSendablePointer { gradOut in
         gradInput.withMutableSendablePointer { gradIn in
           weight.value.withSendablePointer { w in
             weight.gradient.withMutableSendablePointer { gw in
-              for n in 0..<shape.count {
-                let image = source + n * shape.imageSize
-                let g = gradOut + n * outputChannels * plane
-                let gi = gradIn + n * shape.imageSize
-                if kernelSize == 1 {
-                  matrixMultiply(.none, .transposed, m: outputChannels, n: rows, k: plane, a: g, lda: plane,
-                                 b: image, ldb: plane, beta: 1, c: gw.pointer, ldc: rows)
-                  matrixMultiply(.transposed, .none, m: rows, n: plane, k: outputChannels, a: w.pointer, lda: rows,
-                                 b: g, ldb: plane, c: gi, ldc: plane)
-                } else {
-                  columns.withUnsafeMutableBufferPointer { col in
-                    columnGradient.withUnsafeMutableBufferPointer { colGrad in
-                      im2col(image, shape: shape, into: SendablePointer(col.baseAddress!))
-                      matrixMultiply(.none, .transposed, m: outputChannels, n: rows, k: plane, a: g, lda: plane,
-                                     b: col.baseAddress!, ldb: plane, beta: 1, c: gw.pointer, ldc: rows)
-                      matrixMultiply(.transposed, .none, m: rows, n: plane, k: outputChannels, a: w.pointer, lda: rows,
-                                     b: g, ldb: plane, c: colGrad.baseAddress!, ldc: plane)
-                      col2im(SendablePointer(colGrad.baseAddress!), shape: shape, into: SendablePointer(gi))
-                    }
+              for block in 0..<blocks {
+                let first = block * imagesPerBlock, images = Swift.min(imagesPerBlock, shape.count - first)
+                let length = images * plane
+                // ∂out of the block as [O][B·H·W].
+                Parallel.forEach(images) { image in
+                  let from = gradOut + (first + image) * outputChannels * plane
+                  for o in 0..<outputChannels {
+                    (gradient + o * length + image * plane).update(from: from + o * plane, count: plane)
                   }
+                }
+                im2col(source, shape: shape, first: first, images: images, into: col)
+                if asColumns {
+                  // ∂Wᵀ (+)= col · ∂outᵀ
+                  matrixMultiply(.none, .transposed, m: rows, n: outputChannels, k: length, a: col.pointer, lda: length,
+                                 b: gradient.pointer, ldb: length, beta: block == 0 ? 0 : 1, c: gradWT.pointer, ldc: outputChannels)
+                } else {
+                  // ∂W += ∂out · colᵀ
+                  matrixMultiply(.none, .transposed, m: outputChannels, n: rows, k: length, a: gradient.pointer, lda: length,
+                                 b: col.pointer, ldb: length, beta: 1, c: gw.pointer, ldc: rows)
+                }
+                // ∂col = Wᵀ · ∂out, over the columns (no longer needed).
+                matrixMultiply(.transposed, .none, m: rows, n: length, k: outputChannels, a: w.pointer, lda: rows,
+                               b: gradient.pointer, ldb: length, c: col.pointer, ldc: length)
+                col2im(col, shape: shape, first: first, images: images, into: gradIn)
+              }
+              if asColumns {
+                for o in 0..<outputChannels {
+                  for r in 0..<rows { gw[o * rows + r] += gradWT[r * outputChannels + o] }
                 }
               }
             }
           }
         }
         if let bias {
-          let count = shape.count, outputChannels = outputChannels
+          let count = shape.count
           bias.gradient.withMutableSendablePointer { gb in
             Parallel.forEach(outputChannels) { o in
               var total: Float = 0
@@ -161,62 +202,151 @@ public final class Convolution2D: Layer {
     return gradInput
   }
 
-  /// `col[(c·K + a)·K + b, i·W + j] = x[c, i + a − r, j + b − r]` (wrapped or 0) for one image.
-  private func im2col(_ image: UnsafeMutablePointer<Float>, shape: ImageBatchShape, into col: SendablePointer<Float>) {
-    let image = SendablePointer(image)
+  /// `col[(c·K + a)·K + b, m·H·W + i·W + j] = x[first + m, c, i + a − r, j + b − r]` (wrapped or 0)
+  /// for the `images` images from `first`; `col` has `B·H·W` columns, `B = images`.
+  ///
+  /// Each row of `col` is, for one image, the plane shifted by `(a − r, b − r)`: in flat indices
+  /// one contiguous copy covers every pixel whose source is inside the image (the pixels where
+  /// `j + b − r` leaves the row are overwritten after), so a row costs one `memmove` and a fix-up
+  /// of `|b − r|` pixels per image row instead of a call per image row.
+  private func im2col(_ source: SendablePointer<Float>, shape: ImageBatchShape, first: Int, images: Int,
+                      into col: SendablePointer<Float>) {
     let k = kernelSize, r = kernelSize / 2, height = shape.height, width = shape.width, circular = padding == .circular
-    Parallel.forEach(inputChannels) { c in
-      let channel = image + c * height * width
+    let channels = inputChannels, plane = shape.planeSize, length = images * plane
+    Parallel.forEach(images * channels) { piece in
+      let image = piece / channels, c = piece % channels
+      let channel = source + ((first + image) * channels + c) * plane
       for a in 0..<k {
         for b in 0..<k {
-          let row = col + ((c * k + a) * k + b) * height * width
-          let dj = b - r
-          for i in 0..<height {
-            var si = i + a - r
-            let target = row + i * width
-            if si < 0 || si >= height {
-              if !circular {
-                target.update(repeating: 0, count: width)
-                continue
+          let target = col + ((c * k + a) * k + b) * length + image * plane
+          let di = a - r, dj = b - r
+          // Rows whose source row is inside the image, and columns whose source column is.
+          let iLower = Swift.max(0, -di), iUpper = Swift.min(height, height - di)
+          let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
+          if iUpper > iLower {
+            let start = iLower * width + lower, end = (iUpper - 1) * width + upper
+            (target + start).update(from: channel + start + di * width + dj, count: end - start)
+            if dj != 0 {
+              for i in iLower..<iUpper {
+                let row = target + i * width, sourceRow = channel + (i + di) * width
+                for j in 0..<lower { row[j] = circular ? sourceRow[j + dj + width] : 0 }
+                for j in upper..<width { row[j] = circular ? sourceRow[j + dj - width] : 0 }
               }
-              si = (si + height) % height
             }
-            let source = channel + si * width
-            // Columns j with 0 ≤ j + dj < width are contiguous; the rest wrap or are 0.
-            let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
-            for j in 0..<lower { target[j] = circular ? source[j + dj + width] : 0 }
-            if upper > lower { (target + lower).update(from: source + lower + dj, count: upper - lower) }
-            for j in Swift.max(upper, lower)..<width { target[j] = circular ? source[j + dj - width] : 0 }
+          }
+          // Rows whose source row is outside: wrapped or 0.
+          for i in 0..<height where i < iLower || i >= iUpper {
+            let row = target + i * width
+            if !circular {
+              row.update(repeating: 0, count: width)
+              continue
+            }
+            let sourceRow = channel + ((i + di + height) % height) * width
+            for j in 0..<lower { row[j] = sourceRow[j + dj + width] }
+            if upper > lower { (row + lower).update(from: sourceRow + lower + dj, count: upper - lower) }
+            for j in Swift.max(upper, lower)..<width { row[j] = sourceRow[j + dj - width] }
           }
         }
       }
     }
   }
 
-  /// The adjoint of `im2col`: `gradImage[c, i + a − r, j + b − r] += col[(c·K + a)·K + b, i·W + j]`.
-  private func col2im(_ col: SendablePointer<Float>, shape: ImageBatchShape, into gradImage: SendablePointer<Float>) {
+  /// The adjoint of `im2col`: `gradImage[first + m, c, i + a − r, j + b − r] += col[(c·K + a)·K + b, m·H·W + i·W + j]`.
+  ///
+  /// Overwrites `col` (scratch by then). Like `im2col`, each row of `col` is added to the shifted
+  /// plane with one flat loop: the entries whose target wraps around a row (or is outside, for
+  /// zero padding) are added where they belong first and then set to 0, so the flat loop adds
+  /// exactly 0 there; every pixel still receives its terms in the order `(a, b)`.
+  private func col2im(_ col: SendablePointer<Float>, shape: ImageBatchShape, first: Int, images: Int,
+                      into gradImage: SendablePointer<Float>) {
     let k = kernelSize, r = kernelSize / 2, height = shape.height, width = shape.width, circular = padding == .circular
-    Parallel.forEach(inputChannels) { c in
-      let channel = gradImage + c * height * width
+    let channels = inputChannels, plane = shape.planeSize, length = images * plane
+    Parallel.forEach(images * channels) { piece in
+      let image = piece / channels, c = piece % channels
+      let channel = gradImage + ((first + image) * channels + c) * plane
       for a in 0..<k {
         for b in 0..<k {
-          let row = col + ((c * k + a) * k + b) * height * width
-          let dj = b - r
-          for i in 0..<height {
-            var si = i + a - r
-            if si < 0 || si >= height {
-              if !circular { continue }
-              si = (si + height) % height
+          let source = col + ((c * k + a) * k + b) * length + image * plane
+          let di = a - r, dj = b - r
+          let iLower = Swift.max(0, -di), iUpper = Swift.min(height, height - di)
+          let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
+          for i in 0..<height where i < iLower || i >= iUpper {
+            if !circular { continue }
+            let row = source + i * width
+            let target = channel + ((i + di + height) % height) * width
+            for j in 0..<lower { target[j + dj + width] += row[j] }
+            for j in lower..<Swift.max(lower, upper) { target[j + dj] += row[j] }
+            for j in Swift.max(upper, lower)..<width { target[j + dj - width] += row[j] }
+          }
+          if iUpper > iLower {
+            if dj != 0 {
+              for i in iLower..<iUpper {
+                let row = source + i * width, target = channel + (i + di) * width
+                for j in 0..<lower {
+                  if circular { target[j + dj + width] += row[j] }
+                  row[j] = 0
+                }
+                for j in upper..<width {
+                  if circular { target[j + dj - width] += row[j] }
+                  row[j] = 0
+                }
+              }
             }
-            let source = row + i * width
-            let target = channel + si * width
-            let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
-            if circular { for j in 0..<lower { target[j + dj + width] += source[j] } }
-            if upper > lower { for j in lower..<upper { target[j + dj] += source[j] } }
-            if circular { for j in Swift.max(upper, lower)..<width { target[j + dj - width] += source[j] } }
+            let start = iLower * width + lower, end = (iUpper - 1) * width + upper
+            let target = channel + di * width + dj
+            for q in start..<end { target[q] += source[q] }
           }
         }
       }
     }
+  }
+}
+
+/// `to[j · rows + i] = from[i · columns + j] + bias[j]`: a `rows × columns` block, transposed, in
+/// tiles that stay in L1.
+private func transposeAddingBias(from: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: [Float],
+                                 to: UnsafeMutablePointer<Float>) {
+  let tile = 16
+  bias.withUnsafeBufferPointer { bias in
+    var j0 = 0
+    while j0 < columns {
+      let j1 = Swift.min(columns, j0 + tile)
+      var i0 = 0
+      while i0 < rows {
+        let i1 = Swift.min(rows, i0 + tile)
+        for j in j0..<j1 {
+          let value = bias[j], target = to + j * rows
+          for i in i0..<i1 { target[i] = from[i * columns + j] + value }
+        }
+        i0 = i1
+      }
+      j0 = j1
+    }
+  }
+}
+
+/// Scratch floats a layer keeps from step to step: grown when a larger batch needs it, never shrunk.
+final class ScratchBuffer {
+  private var storage: UnsafeMutableRawPointer?
+  private var capacity = 0
+
+  /// At least `count` floats, 64-byte aligned, contents undefined.
+  func reserve(_ count: Int) -> SendablePointer<Float> {
+    if count > capacity || storage == nil {
+      storage?.deallocate()
+      capacity = Swift.max(count, 16)
+      storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
+    }
+    return SendablePointer(storage!.bindMemory(to: Float.self, capacity: capacity))
+  }
+
+  deinit { storage?.deallocate() }
+}
+
+extension Tensor {
+  /// A tensor whose scalars are all about to be overwritten: no zero fill.
+  init(uninitializedShape shape: [Int]) {
+    let count = shape.reduce(1, *)
+    self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
   }
 }
