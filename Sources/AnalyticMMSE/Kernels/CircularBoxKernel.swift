@@ -47,43 +47,57 @@ struct CircularBoxKernel: Sendable {
                   images: Range<Int>, seeds: [Float]?) -> SoftmaxAccumulator {
     let arguments = (query, means, values, images, seeds)
     switch radius {
-    case 0: return run(Radius0.self, arguments)
-    case 1: return run(Radius1.self, arguments)
-    case 2: return run(Radius2.self, arguments)
-    case 3: return run(Radius3.self, arguments)
-    case 4: return run(Radius4.self, arguments)
-    case 5: return run(Radius5.self, arguments)
-    case 6: return run(Radius6.self, arguments)
-    case 7: return run(Radius7.self, arguments)
-    case 8: return run(Radius8.self, arguments)
-    case 9: return run(Radius9.self, arguments)
-    case 10: return run(Radius10.self, arguments)
-    case 11: return run(Radius11.self, arguments)
-    case 12: return run(Radius12.self, arguments)
+    case 0: return channels == 1 ? run(Radius0.self, OneChannel.self, arguments) : run(Radius0.self, AnyChannels.self, arguments)
+    case 1: return channels == 1 ? run(Radius1.self, OneChannel.self, arguments) : run(Radius1.self, AnyChannels.self, arguments)
+    case 2: return channels == 1 ? run(Radius2.self, OneChannel.self, arguments) : run(Radius2.self, AnyChannels.self, arguments)
+    case 3: return channels == 1 ? run(Radius3.self, OneChannel.self, arguments) : run(Radius3.self, AnyChannels.self, arguments)
+    case 4: return channels == 1 ? run(Radius4.self, OneChannel.self, arguments) : run(Radius4.self, AnyChannels.self, arguments)
+    case 5: return channels == 1 ? run(Radius5.self, OneChannel.self, arguments) : run(Radius5.self, AnyChannels.self, arguments)
+    case 6: return channels == 1 ? run(Radius6.self, OneChannel.self, arguments) : run(Radius6.self, AnyChannels.self, arguments)
+    case 7: return channels == 1 ? run(Radius7.self, OneChannel.self, arguments) : run(Radius7.self, AnyChannels.self, arguments)
+    case 8: return channels == 1 ? run(Radius8.self, OneChannel.self, arguments) : run(Radius8.self, AnyChannels.self, arguments)
+    case 9: return channels == 1 ? run(Radius9.self, OneChannel.self, arguments) : run(Radius9.self, AnyChannels.self, arguments)
+    case 10: return channels == 1 ? run(Radius10.self, OneChannel.self, arguments) : run(Radius10.self, AnyChannels.self, arguments)
+    case 11: return channels == 1 ? run(Radius11.self, OneChannel.self, arguments) : run(Radius11.self, AnyChannels.self, arguments)
+    case 12: return channels == 1 ? run(Radius12.self, OneChannel.self, arguments) : run(Radius12.self, AnyChannels.self, arguments)
     default: preconditionFailure("CircularBoxKernel supports radius ≤ \(Self.largestRadius), got \(radius)")
     }
   }
 
   // Specialised per radius so the box sums unroll (the optimiser would not, for code size).
-  @_specialize(where R == Radius0)
-  @_specialize(where R == Radius1)
-  @_specialize(where R == Radius2)
-  @_specialize(where R == Radius3)
-  @_specialize(where R == Radius4)
-  @_specialize(where R == Radius5)
-  @_specialize(where R == Radius6)
-  @_specialize(where R == Radius7)
-  @_specialize(where R == Radius8)
-  @_specialize(where R == Radius9)
-  @_specialize(where R == Radius10)
-  @_specialize(where R == Radius11)
-  @_specialize(where R == Radius12)
-  private func run<R: StaticRadius>(
-    _: R.Type,
+  @_specialize(where R == Radius0, Channels == OneChannel)
+  @_specialize(where R == Radius0, Channels == AnyChannels)
+  @_specialize(where R == Radius1, Channels == OneChannel)
+  @_specialize(where R == Radius1, Channels == AnyChannels)
+  @_specialize(where R == Radius2, Channels == OneChannel)
+  @_specialize(where R == Radius2, Channels == AnyChannels)
+  @_specialize(where R == Radius3, Channels == OneChannel)
+  @_specialize(where R == Radius3, Channels == AnyChannels)
+  @_specialize(where R == Radius4, Channels == OneChannel)
+  @_specialize(where R == Radius4, Channels == AnyChannels)
+  @_specialize(where R == Radius5, Channels == OneChannel)
+  @_specialize(where R == Radius5, Channels == AnyChannels)
+  @_specialize(where R == Radius6, Channels == OneChannel)
+  @_specialize(where R == Radius6, Channels == AnyChannels)
+  @_specialize(where R == Radius7, Channels == OneChannel)
+  @_specialize(where R == Radius7, Channels == AnyChannels)
+  @_specialize(where R == Radius8, Channels == OneChannel)
+  @_specialize(where R == Radius8, Channels == AnyChannels)
+  @_specialize(where R == Radius9, Channels == OneChannel)
+  @_specialize(where R == Radius9, Channels == AnyChannels)
+  @_specialize(where R == Radius10, Channels == OneChannel)
+  @_specialize(where R == Radius10, Channels == AnyChannels)
+  @_specialize(where R == Radius11, Channels == OneChannel)
+  @_specialize(where R == Radius11, Channels == AnyChannels)
+  @_specialize(where R == Radius12, Channels == OneChannel)
+  @_specialize(where R == Radius12, Channels == AnyChannels)
+  private func run<R: StaticRadius, Channels: StaticChannels>(
+    _: R.Type, _: Channels.Type,
     _ arguments: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Range<Int>, [Float]?)
   ) -> SoftmaxAccumulator {
     let (query, means, values, images, seeds) = arguments
-    let (C, H, W) = (channels, height, width)
+    // A single channel is known at compile time, so the channel loops vanish.
+    let (C, H, W) = (Channels.count(channels), height, width)
     let r = R.value, taps = 2 * R.value + 1
     let plane = H * W
     let L = laneCount
@@ -316,6 +330,11 @@ struct Workspace {
 
   func deallocate() { for buffer in buffers { buffer.deallocate() } }
 }
+
+/// A channel count known at compile time (one) or not.
+protocol StaticChannels { static func count(_ runtime: Int) -> Int }
+enum OneChannel: StaticChannels { @inline(__always) static func count(_: Int) -> Int { 1 } }
+enum AnyChannels: StaticChannels { @inline(__always) static func count(_ runtime: Int) -> Int { runtime } }
 
 /// A patch radius known at compile time, so box sums unroll.
 protocol StaticRadius { static var value: Int { get } }
