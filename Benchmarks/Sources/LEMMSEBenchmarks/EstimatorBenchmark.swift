@@ -22,6 +22,7 @@ enum EstimatorBenchmark {
   static func run(_ arguments: [String]) {
     let trainingCount = arguments.first.flatMap(Int.init) ?? 10_000
     let tests = arguments.dropFirst().first.flatMap(Int.init) ?? 4
+    let only = arguments.dropFirst(2).first  // "fashion-mnist" or "cifar10" runs one data set
     let threads = Parallel.defaultThreadCount
     print("LE-MMSE benchmark — `lemmse-bench lemmse \(trainingCount) \(tests)`, release build")
     print("machine: \(cpuModel()), \(threads) threads; load average before: \(loadAverage())")
@@ -33,6 +34,7 @@ enum EstimatorBenchmark {
     print("| data | N | P | σ | mode | s / test image | pairs / s | straightforward s / image | × straightforward |")
     print("|---|--:|--:|--:|---|--:|--:|--:|--:|")
     do {
+      if only == nil || only == "fashion-mnist" {
       let training = try DataSets.load(DataSetRequest(source: .fashionMNIST(fashion), split: .train, count: trainingCount))
       let truth = try DataSets.load(DataSetRequest(source: .fashionMNIST(fashion), split: .test, count: tests))
       for (patch, sigma) in [(5, 0.2), (11, 0.2), (5, 0.1)] {
@@ -42,8 +44,14 @@ enum EstimatorBenchmark {
                   threshold: threshold, baseline: baseline)
         }
       }
-      if let cifar = DataLocator.find(.cifar10, from: FileManager.default.currentDirectoryPath) ?? DataLocator.find(.cifar10, from: "..") {
-        let cifarTraining = try DataSets.load(DataSetRequest(source: .cifar10(cifar), split: .train, count: min(5000, trainingCount)))
+      }
+      if only == nil || only == "cifar10",
+         let cifar = DataLocator.find(.cifar10, from: FileManager.default.currentDirectoryPath) ?? DataLocator.find(.cifar10, from: "..") {
+        // The exact binary subset has 4,000 training images; beyond that, the complete JPEG set.
+        let count = min(5000, trainingCount)
+        let jpeg = cifar.appendingPathComponent("jpeg-q75")
+        let source = count > 4000 && FileManager.default.fileExists(atPath: jpeg.path) ? DataSetSource.cifar10(jpeg) : .cifar10(cifar)
+        let cifarTraining = try DataSets.load(DataSetRequest(source: source, split: .train, count: count))
         let cifarTruth = try DataSets.load(DataSetRequest(source: .cifar10(cifar), split: .test, count: tests))
         let baseline = straightforwardSeconds(training: cifarTraining, truth: cifarTruth, patch: 5, sigma: 0.2)
         measure(label: "cifar10", training: cifarTraining, truth: cifarTruth, patch: 5, sigma: 0.2, threshold: 30, baseline: baseline)
