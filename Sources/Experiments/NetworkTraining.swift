@@ -52,6 +52,55 @@ public enum Checkpoint {
     try writeJSON(description, to: url.deletingPathExtension().appendingPathExtension("json"))
   }
 
+  /// Writes an unfinished run: the raw weights, plus the optimiser, averages, generators and
+  /// order of `snapshot` (tensors under `training.`, the rest as JSON metadata), so
+  /// `lemmse train --resume` continues it exactly.
+  public static func writeSnapshot(_ snapshot: TrainingSnapshot, description: CheckpointDescription, to url: URL) throws {
+    var tensors = snapshot.network
+    for (name, tensor) in snapshot.optimizer { tensors["training.optimizer." + name] = tensor }
+    for (index, average) in (snapshot.averages ?? []).enumerated() { tensors["training.average.\(index)"] = average }
+    let state = SnapshotState(epochsCompleted: snapshot.epochsCompleted, step: snapshot.step, order: snapshot.order,
+                              shuffleGenerator: snapshot.shuffleGenerator, noiseGenerator: snapshot.noiseGenerator,
+                              lossHistory: snapshot.lossHistory, optimizerStep: snapshot.optimizerStep,
+                              averages: snapshot.averages?.count)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try SafeTensorsFile.write(tensors, metadata: [
+      CheckpointDescription.metadataKey: String(decoding: try encoder.encode(description), as: UTF8.self),
+      SnapshotState.metadataKey: String(decoding: try encoder.encode(state), as: UTF8.self),
+    ], to: url)
+    try writeJSON(description, to: url.deletingPathExtension().appendingPathExtension("json"))
+  }
+
+  /// The snapshot of an unfinished run, or nil when the checkpoint holds a finished network.
+  public static func readSnapshot(from url: URL) throws -> (snapshot: TrainingSnapshot, description: CheckpointDescription)? {
+    let (tensors, metadata) = try SafeTensorsFile.read(contentsOf: url)
+    guard let stateJSON = metadata[SnapshotState.metadataKey] else { return nil }
+    guard let descriptionJSON = metadata[CheckpointDescription.metadataKey],
+          let description = try? JSONDecoder().decode(CheckpointDescription.self, from: Data(descriptionJSON.utf8)),
+          let state = try? JSONDecoder().decode(SnapshotState.self, from: Data(stateJSON.utf8)) else {
+      throw DataFileError.corrupt(file: url.path, detail: "its training state does not parse")
+    }
+    var network: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
+    for (name, tensor) in tensors {
+      if name.hasPrefix("training.optimizer.") { optimizer[String(name.dropFirst("training.optimizer.".count))] = tensor }
+      else if !name.hasPrefix("training.") { network[name] = tensor }
+    }
+    let averages = try state.averages.map { count in
+      try (0..<count).map { index in
+        guard let tensor = tensors["training.average.\(index)"] else {
+          throw DataFileError.corrupt(file: url.path, detail: "weight average \(index) is missing")
+        }
+        return tensor
+      }
+    }
+    let snapshot = TrainingSnapshot(
+      epochsCompleted: state.epochsCompleted, step: state.step, order: state.order, shuffleGenerator: state.shuffleGenerator,
+      noiseGenerator: state.noiseGenerator, lossHistory: state.lossHistory, network: network,
+      optimizerStep: state.optimizerStep, optimizer: optimizer, averages: averages)
+    return (snapshot, description)
+  }
+
   /// Reads a checkpoint and rebuilds its network.
   /// - Throws: `DataFileError` for a missing or damaged file, `NetworkError` when the weights
   ///   do not fit the architecture the description names.
@@ -67,9 +116,22 @@ public enum Checkpoint {
       throw DataFileError.corrupt(file: url.path, detail: "its model description does not parse (\(error))")
     }
     let network = try description.model.makeNetwork(seed: 0)
-    try network.load(from: tensors)
+    try network.load(from: tensors.filter { !$0.key.hasPrefix("training.") })
     return (network, description)
   }
+}
+
+/// The small parts of a `TrainingSnapshot`, as checkpoint metadata.
+struct SnapshotState: Codable {
+  static let metadataKey = "lemmse_training_state"
+  var epochsCompleted: Int
+  var step: Int
+  var order: [Int]
+  var shuffleGenerator: SeededGenerator
+  var noiseGenerator: SeededGenerator
+  var lossHistory: [Float]
+  var optimizerStep: Int
+  var averages: Int?
 }
 
 /// Training a network for a forward model: the physics (`u = B(A x + σ e)`, fresh noise per

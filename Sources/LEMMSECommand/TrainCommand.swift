@@ -57,8 +57,10 @@ struct TrainCommand: ParsableCommand {
   var seed: UInt64 = 0
   @Option(help: "Held-out test images to report the PSNR on (from the test split).")
   var validation: Int = 100
-  @Option(help: "Where to write the .safetensors checkpoint.")
+  @Option(help: "Where to write the .safetensors checkpoint (rewritten after every epoch).")
   var checkpoint: String
+  @Flag(help: "Continue the unfinished run in --checkpoint (same flags); it ends exactly as an uninterrupted run.")
+  var resume = false
 
   func validate() throws {
     guard (sigma == nil) != (sigmaRange == nil) else { throw ValidationError("give exactly one of --sigma and --sigma-range") }
@@ -110,34 +112,82 @@ struct TrainCommand: ParsableCommand {
       epochs: epochs, batchSize: batchSize, sigma: sampling,
       optimizer: weightDecay > 0 ? .adamW(weightDecay: weightDecay) : .adam, learningRate: learningRate,
       warmupSteps: 0, finalLearningRate: 0, gradientClipNorm: 1, emaDecay: ema, seed: seed)
+    // Held-out test images, measured once, for a PSNR after every epoch.
+    var heldOut: (u: Tensor, truth: Tensor, sigma: Float)?
+    if validation > 0, let truth = try? DataSets.load(DataSetRequest(source: DataSetSource(parsing: data), split: .test,
+                                                                       count: validation, color: selection.color,
+                                                                       imageSize: selection.imageSize)),
+       Array(truth.imageBatchShape.dimensions.dropFirst()) == Array(shape.dimensions.dropFirst()) {
+      let sigma: Float
+      switch sampling {
+      case let .fixed(value): sigma = value
+      case let .uniform(lower, upper): sigma = (lower + upper) / 2
+      }
+      heldOut = (try input.map(measure(truth, with: op, sigma: sigma, seed: seed &+ 1), for: op), truth, sigma)
+    }
+    var snapshot: TrainingSnapshot?
+    let url = fileURL(checkpoint)
+    if resume {
+      guard FileManager.default.fileExists(atPath: url.path) else {
+        throw ValidationError("--resume: \(checkpoint) does not exist; start the run without --resume")
+      }
+      guard let saved = try Checkpoint.readSnapshot(from: url) else {
+        throw ValidationError("--resume: \(checkpoint) holds a finished network; nothing to continue")
+      }
+      guard saved.description.model == description, saved.description.training == configuration,
+            saved.description.trainingCount == shape.count else {
+        throw ValidationError("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
+      }
+      snapshot = saved.snapshot
+      printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)")
+    }
     let bar = ProgressBar("training \(model.rawValue)")
     let start = Date()
-    let result = try NeuralNetworks.train(network, images: images, configuration: configuration,
-                                          makeInput: NetworkTraining.inputMaker(operator: op, input: input)) { progress in
-      bar.update(Double(progress.step) / Double(max(progress.totalSteps, 1)),
-                 detail: String(format: "epoch %d, loss %.5f, %.0f img/s", progress.epoch + 1, progress.loss, progress.imagesPerSecond))
+    func record(_ loss: Float?) -> CheckpointDescription {
+      CheckpointDescription(
+        model: description, operatorName: physics.operatorName, mask: physics.mask, kernel: physics.kernel,
+        input: physics.input, sigma: sampling, training: configuration, dataset: data, trainingCount: shape.count,
+        imageShape: [shape.channels, shape.height, shape.width], finalLoss: loss,
+        seconds: Date().timeIntervalSince(start))
     }
+    let heldOutText = LockedText()
+    let result = try NeuralNetworks.train(
+      network, images: images, configuration: configuration, makeInput: NetworkTraining.inputMaker(operator: op, input: input),
+      progress: { progress in
+        bar.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)),
+                   detail: String(format: "epoch %d, loss %.5f, %.0f img/s", progress.epoch + 1, progress.loss, progress.imagesPerSecond)
+                     + heldOutText.value)
+      },
+      resume: snapshot,
+      epochEnd: { snapshot in
+        if let bad = snapshot.lossHistory.firstIndex(where: { !$0.isFinite }) {
+          throw ValidationError("the loss became \(snapshot.lossHistory[bad]) at step \(bad + 1); kept the last good checkpoint — lower --learning-rate")
+        }
+        try Checkpoint.writeSnapshot(snapshot, description: record(snapshot.lossHistory.last), to: url)
+        if let heldOut {
+          let estimate = try network.predict(heldOut.u, sigma: heldOut.sigma)
+          heldOutText.value = String(format: ", held-out PSNR %.2f dB (input %.2f)", psnr(estimate, heldOut.truth), psnr(heldOut.u, heldOut.truth))
+        }
+      })
     bar.finish()
-    if let bad = result.lossHistory.firstIndex(where: { !$0.isFinite }) {
-      throw ValidationError("the loss became \(result.lossHistory[bad]) at step \(bad + 1); nothing was written — lower --learning-rate or enable --ema")
-    }
-    let seconds = Date().timeIntervalSince(start)
-    let record = CheckpointDescription(
-      model: description, operatorName: physics.operatorName, mask: physics.mask, kernel: physics.kernel,
-      input: physics.input, sigma: sampling, training: configuration, dataset: data, trainingCount: shape.count,
-      imageShape: [shape.channels, shape.height, shape.width], finalLoss: result.lossHistory.last, seconds: seconds)
-    try Checkpoint.write(network: result.network, description: record, to: fileURL(checkpoint))
-    printError(String(format: "trained %@ (%d parameters) on %d images in %.1f s; final loss %.5f; wrote %@",
-                      model.rawValue, result.network.parameters.reduce(0) { $0 + $1.value.count }, shape.count, seconds,
+    try Checkpoint.write(network: result.network, description: record(result.lossHistory.last), to: url)
+    printError(String(format: "trained %@ (%d parameters) on %d images; final loss %.5f; wrote %@",
+                      model.rawValue, result.network.parameters.reduce(0) { $0 + $1.value.count }, shape.count,
                       result.lossHistory.last ?? .nan, checkpoint))
-    if validation > 0, case let .fixed(sigma) = sampling,
-       let truth = try? DataSets.load(DataSetRequest(source: DataSetSource(parsing: data), split: .test, count: validation)),
-       truth.imageBatchShape.dimensions.dropFirst() == shape.dimensions.dropFirst() {
-      let y = measure(truth, with: op, sigma: sigma, seed: seed &+ 1)
-      let u = try input.map(y, for: op)
-      let estimate = try result.network.predict(u, sigma: sigma)
+    if let heldOut {
+      let estimate = try result.network.predict(heldOut.u, sigma: heldOut.sigma)
       printError(String(format: "held-out PSNR on %d test images: input %.2f dB, network %.2f dB",
-                        truth.imageBatchShape.count, psnr(u, truth), psnr(estimate, truth)))
+                        heldOut.truth.imageBatchShape.count, psnr(heldOut.u, heldOut.truth), psnr(estimate, heldOut.truth)))
     }
+  }
+}
+
+/// A string shared between the epoch callback and the progress callback.
+final class LockedText: @unchecked Sendable {
+  private let lock = NSLock()
+  private var text = ""
+  var value: String {
+    get { lock.lock(); defer { lock.unlock() }; return text }
+    set { lock.lock(); text = newValue; lock.unlock() }
   }
 }

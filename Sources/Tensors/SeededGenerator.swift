@@ -77,3 +77,26 @@ extension Tensor {
     Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in generator.nextUniform() })
   }
 }
+
+extension SeededGenerator: Codable {
+  private enum CodingKeys: String, CodingKey { case state, spareGaussian }
+
+  /// Restores a generator exactly where `encode(to:)` left it, so a resumed run draws the same
+  /// numbers as an uninterrupted one.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let words = try container.decode([UInt64].self, forKey: .state)
+    guard words.count == 4 else {
+      throw DecodingError.dataCorruptedError(forKey: .state, in: container, debugDescription: "expected 4 state words, got \(words.count)")
+    }
+    self.init(seed: 0)
+    state = (words[0], words[1], words[2], words[3])
+    spareGaussian = try container.decodeIfPresent(Double.self, forKey: .spareGaussian)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode([state.0, state.1, state.2, state.3], forKey: .state)
+    try container.encodeIfPresent(spareGaussian, forKey: .spareGaussian)
+  }
+}

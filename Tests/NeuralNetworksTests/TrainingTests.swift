@@ -86,3 +86,30 @@ func addNoise(_ clean: Tensor, _ sigma: [Float], _ generator: inout SeededGenera
               configuration: TrainingConfiguration(epochs: 1, sigma: .uniform(lower: 0.5, upper: 0.1)), makeInput: addNoise)
   }
 }
+
+@Test(arguments: [false, true])
+func resumingFromAnEpochSnapshotEndsExactlyAsAnUninterruptedRun(withAverage: Bool) throws {
+  let images = smoothImages(count: 20, seed: 7)
+  let configuration = TrainingConfiguration(epochs: 3, batchSize: 8, sigma: .uniform(lower: 0.05, upper: 0.3),
+                                            optimizer: .adamW(weightDecay: 0.01), emaDecay: withAverage ? 0.9 : nil, seed: 5)
+  func fresh() throws -> any DenoisingNetwork {
+    try ResNet(channels: 1, patchSize: 5, width: 4, normalization: .batch, noiseConditional: true, seed: 3)
+  }
+  let whole = try train(fresh(), images: images, configuration: configuration, makeInput: addNoise)
+
+  // Interrupted after epoch 2 (the snapshot goes through JSON as a checkpoint's would) …
+  var saved: TrainingSnapshot?
+  _ = try train(fresh(), images: images, configuration: configuration, makeInput: addNoise, epochEnd: { snapshot in
+    if snapshot.epochsCompleted == 2 { saved = snapshot }
+  })
+  var snapshot = try #require(saved)
+  let encoded = try JSONEncoder().encode([snapshot.shuffleGenerator, snapshot.noiseGenerator])
+  let generators = try JSONDecoder().decode([SeededGenerator].self, from: encoded)
+  snapshot.shuffleGenerator = generators[0]
+  snapshot.noiseGenerator = generators[1]
+  // … and resumed on a freshly initialised network with other weights.
+  let other = try ResNet(channels: 1, patchSize: 5, width: 4, normalization: .batch, noiseConditional: true, seed: 99)
+  let resumed = try train(other, images: images, configuration: configuration, makeInput: addNoise, resume: snapshot)
+  #expect(resumed.lossHistory == whole.lossHistory)
+  #expect(resumed.network.checkpointTensors() == whole.network.checkpointTensors())
+}

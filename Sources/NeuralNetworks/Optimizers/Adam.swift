@@ -35,4 +35,13 @@ public final class Adam {
     state.update(parameters, step: step, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                  coupledDecay: weightDecay, decoupledDecay: 0)
   }
+
+  /// The optimiser's state (step and moments), to continue a run exactly.
+  public var stateTensors: [String: Tensor] { state.tensors }
+
+  /// Restores a state written by `stateTensors` after `step` steps.
+  public func restore(step: Int, tensors: [String: Tensor]) throws {
+    try state.restore(tensors)
+    self.step = step
+  }
 }

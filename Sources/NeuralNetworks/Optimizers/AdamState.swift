@@ -11,6 +11,28 @@ struct AdamState {
     second = first
   }
 
+  /// The moments as tensors, `first.K` and `second.K` for parameter `K`.
+  var tensors: [String: Tensor] {
+    var result: [String: Tensor] = [:]
+    for index in first.indices {
+      result["first.\(index)"] = Tensor(shape: [first[index].count], scalars: first[index])
+      result["second.\(index)"] = Tensor(shape: [second[index].count], scalars: second[index])
+    }
+    return result
+  }
+
+  /// Restores the moments written by `tensors`.
+  mutating func restore(_ tensors: [String: Tensor]) throws {
+    for index in first.indices {
+      guard let m = tensors["first.\(index)"], let v = tensors["second.\(index)"],
+            m.count == first[index].count, v.count == second[index].count else {
+        throw NetworkError.missingTensor(name: "optimizer moments of parameter \(index)")
+      }
+      first[index] = m.scalars
+      second[index] = v.scalars
+    }
+  }
+
   mutating func update(_ parameters: [Parameter], step: Int, learningRate: Float, beta1: Float, beta2: Float,
                        epsilon: Float, coupledDecay: Float, decoupledDecay: Float) {
     let correction1 = 1 - Float(pow(Double(beta1), Double(step)))

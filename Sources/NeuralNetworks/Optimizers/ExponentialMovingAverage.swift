@@ -34,4 +34,12 @@ public final class ExponentialMovingAverage {
   public func copyAveragesToParameters() {
     for (index, parameter) in parameters.enumerated() { parameter.value = averages[index] }
   }
+
+  /// Restores averages written from `averages`.
+  public func restore(averages restored: [Tensor]) throws {
+    guard restored.count == averages.count, zip(restored, averages).allSatisfy({ $0.shape == $1.shape }) else {
+      throw NetworkError.missingTensor(name: "weight averages")
+    }
+    averages = restored
+  }
 }
