@@ -276,8 +276,21 @@ public struct ExperimentRunner: Sendable {
                           })
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("calibration.svg"))
     }
-    let bySigma = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input)" }
-      .filter { $0.value.count > 1 }
+    let byTrainingSize = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) σ=\($0.sigma)" }
+      .filter { Set($0.value.map(\.nTrain)).count > 1 }
+    if !byTrainingSize.isEmpty {
+      var series: [LinePlot.Series] = []
+      for (name, group) in byTrainingSize.sorted(by: { $0.key < $1.key }) {
+        let sorted = group.sorted { $0.nTrain < $1.nTrain }
+        series.append(.init(name: name + " PSNR(network, LE-MMSE)", points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkLEMMSE ?? .nan) }))
+        series.append(.init(name: name + " PSNR(network, truth)", points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkTruth ?? .nan) }))
+        series.append(.init(name: name + " PSNR(LE-MMSE, truth)", points: sorted.map { (log10(Double($0.nTrain)), $0.psnrLEMMSETruth) }))
+      }
+      let plot = LinePlot(title: "Training-set size", xLabel: "log10 N", yLabel: "PSNR [dB]", series: series)
+      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_n.svg"))
+    }
+    let bySigma = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) N=\($0.nTrain)" }
+      .filter { Set($0.value.map(\.sigma)).count > 1 }
     if !bySigma.isEmpty {
       var series: [LinePlot.Series] = []
       for (name, group) in bySigma.sorted(by: { $0.key < $1.key }) {
