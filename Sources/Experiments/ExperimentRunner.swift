@@ -282,9 +282,9 @@ public struct ExperimentRunner: Sendable {
       var series: [LinePlot.Series] = []
       for (name, group) in byTrainingSize.sorted(by: { $0.key < $1.key }) {
         let sorted = group.sorted { $0.nTrain < $1.nTrain }
-        series.append(.init(name: name + " PSNR(network, LE-MMSE)", points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkLEMMSE ?? .nan) }))
-        series.append(.init(name: name + " PSNR(network, truth)", points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkTruth ?? .nan) }))
-        series.append(.init(name: name + " PSNR(LE-MMSE, truth)", points: sorted.map { (log10(Double($0.nTrain)), $0.psnrLEMMSETruth) }))
+        series.append(.init(name: "PSNR(network, LE-MMSE) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkLEMMSE ?? .nan) }))
+        series.append(.init(name: "PSNR(network, truth) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkTruth ?? .nan) }))
+        series.append(.init(name: "PSNR(LE-MMSE, truth) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrLEMMSETruth) }))
       }
       let plot = LinePlot(title: "Training-set size", xLabel: "log10 N", yLabel: "PSNR [dB]", series: series)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_n.svg"))
@@ -295,8 +295,8 @@ public struct ExperimentRunner: Sendable {
       var series: [LinePlot.Series] = []
       for (name, group) in bySigma.sorted(by: { $0.key < $1.key }) {
         let sorted = group.sorted { $0.sigma < $1.sigma }
-        series.append(.init(name: name + " network", points: sorted.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }))
-        series.append(.init(name: name + " LE-MMSE", points: sorted.map { ($0.sigma, $0.psnrLEMMSETruth) }))
+        series.append(.init(name: "network · " + name, points: sorted.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }))
+        series.append(.init(name: "LE-MMSE · " + name, points: sorted.map { ($0.sigma, $0.psnrLEMMSETruth) }))
       }
       let plot = LinePlot(title: "PSNR against the noise level", xLabel: "σ", yLabel: "PSNR(·, truth) [dB]", series: series)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_sigma.svg"))

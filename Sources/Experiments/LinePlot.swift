@@ -83,7 +83,8 @@ public struct LinePlot: Sendable {
       for point in points { svg += "<circle cx=\"\(px(point.0))\" cy=\"\(py(point.1))\" r=\"3.5\" fill=\"\(color)\"/>\n" }
       let legendY = top + 8 + Double(index) * 18
       svg += "<line x1=\"\(right + 15)\" y1=\"\(legendY)\" x2=\"\(right + 35)\" y2=\"\(legendY)\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-      svg += "<text x=\"\(right + 40)\" y=\"\(legendY + 4)\" font-size=\"11\">\(escape(line.name))</text>\n"
+      let name = line.name.count > 52 ? String(line.name.prefix(51)) + "…" : line.name
+      svg += "<text x=\"\(right + 40)\" y=\"\(legendY + 4)\" font-size=\"11\">\(escape(name))</text>\n"
     }
     return svg + "</svg>\n"
   }
