@@ -54,17 +54,23 @@ struct DenseClassKernel {
     var weighted = [Float](repeating: 0, count: tests * plane * channels)
     var kept = [Int](repeating: 0, count: tests * plane)
 
+    // Scratch for one class of one training image, allocated once for the largest class.
+    let largestPadded = geometry.classes.map { ($0.positions.count + laneCount - 1) / laneCount * laneCount }.max() ?? 0
+    let largestDimension = queries.map(\.dimension).max() ?? 0
+    var rowFeatures = [Float](repeating: 0, count: largestPadded * largestDimension)
+    var keys = [Float](repeating: 0, count: largestDimension * largestPadded)
+    var keyValues = [Float](repeating: 0, count: channels * largestPadded)
+    var keyBias = [Float](repeating: -.infinity, count: largestPadded)
+
     for image in images {
       let mean = means + image * channels * plane, value = values + image * channels * plane
       for (c, patchClass) in geometry.classes.enumerated() {
         let dimension = queries[c].dimension, positions = patchClass.positions.count
         let padded = (positions + laneCount - 1) / laneCount * laneCount
-        // Training features, transposed so 16 positions sit side by side.
-        var rowFeatures = [Float](repeating: 0, count: positions * dimension)
+        // Training features, transposed so 16 positions sit side by side; padding columns get
+        // a −∞ bias and never count.
         rowFeatures.withUnsafeMutableBufferPointer { geometry.features(of: mean, classIndex: c, into: $0.baseAddress!) }
-        var keys = [Float](repeating: 0, count: dimension * padded)
-        var keyValues = [Float](repeating: 0, count: channels * padded)
-        var keyBias = [Float](repeating: -.infinity, count: padded)
+        for column in positions..<padded { keyBias[column] = -.infinity }
         for (column, p) in patchClass.positions.enumerated() {
           for k in 0..<dimension { keys[k * padded + column] = rowFeatures[column * dimension + k] }
           for channel in 0..<channels { keyValues[channel * padded + column] = value[channel * plane + p] }
