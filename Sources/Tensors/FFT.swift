@@ -232,28 +232,24 @@ public struct FFT2D: Sendable {
   /// Transforms a complex plane in place.
   public func transform(_ plane: inout ComplexPlane, inverse: Bool) {
     precondition(plane.height == height && plane.width == width, "FFT2D \(height)×\(width) got \(plane.height)×\(plane.width)")
-    var rowReal = [Double](repeating: 0, count: width), rowImaginary = rowReal
-    for i in 0..<height {
-      for j in 0..<width {
-        rowReal[j] = plane.real[i * width + j]
-        rowImaginary[j] = plane.imaginary[i * width + j]
+    // Rows (contiguous), then columns (stride W): one 1-D transform per line.
+    transformLines(&plane, count: height, lineStart: width, elementStride: 1, fft: rows, inverse: inverse)
+    transformLines(&plane, count: width, lineStart: 1, elementStride: width, fft: columns, inverse: inverse)
+  }
+
+  /// Transforms `count` lines of the plane: line `l` holds the entries `l·lineStart + k·elementStride`.
+  private func transformLines(_ plane: inout ComplexPlane, count: Int, lineStart: Int, elementStride: Int, fft: FFT,
+                              inverse: Bool) {
+    var real = [Double](repeating: 0, count: fft.length), imaginary = real
+    for line in 0..<count {
+      for k in 0..<fft.length {
+        real[k] = plane.real[line * lineStart + k * elementStride]
+        imaginary[k] = plane.imaginary[line * lineStart + k * elementStride]
       }
-      rows.transform(&rowReal, &rowImaginary, inverse: inverse)
-      for j in 0..<width {
-        plane.real[i * width + j] = rowReal[j]
-        plane.imaginary[i * width + j] = rowImaginary[j]
-      }
-    }
-    var columnReal = [Double](repeating: 0, count: height), columnImaginary = columnReal
-    for j in 0..<width {
-      for i in 0..<height {
-        columnReal[i] = plane.real[i * width + j]
-        columnImaginary[i] = plane.imaginary[i * width + j]
-      }
-      columns.transform(&columnReal, &columnImaginary, inverse: inverse)
-      for i in 0..<height {
-        plane.real[i * width + j] = columnReal[i]
-        plane.imaginary[i * width + j] = columnImaginary[i]
+      fft.transform(&real, &imaginary, inverse: inverse)
+      for k in 0..<fft.length {
+        plane.real[line * lineStart + k * elementStride] = real[k]
+        plane.imaginary[line * lineStart + k * elementStride] = imaginary[k]
       }
     }
   }
