@@ -12,28 +12,28 @@ extension AnalyticEstimator {
     if settings.padding == .circular, geometry.classes.count == 1, let scale = geometry.classes[0].isotropicScale,
        settings.patchSize <= Swift.min(shape.height, shape.width), settings.patchSize / 2 <= CircularBoxKernel.largestRadius {
       let kernel = CircularBoxKernel(channels: shape.channels, height: shape.height, width: shape.width,
-                                     radius: settings.patchSize / 2, factor: scale * scale / 2, threshold: threshold)
-      // Seeds: the best candidate of training image 0 bounds the maximum from below, so
-      // every piece prunes from its first image on.
-      let seeds: [[Float]]? = threshold.isFinite ? (0..<tests).map { t in
+                                     radius: settings.patchSize / 2, factor: scale * scale / 2)
+      // Seeds: the best candidate of training image 0, so every piece starts from a reference
+      // near the final one and rarely rescales.
+      var seeding = kernel
+      seeding.slack = 0
+      let seeds: [[Float]] = (0..<tests).map { t in
         inputs.scalars.withUnsafeBufferPointer { u in
           means.scalars.withUnsafeBufferPointer { m in
             training.scalars.withUnsafeBufferPointer { x in
-              CircularBoxKernel(channels: kernel.channels, height: kernel.height, width: kernel.width, radius: kernel.radius,
-                                factor: kernel.factor, threshold: .infinity)
-                .accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!, values: x.baseAddress!,
-                            images: 0..<1, seeds: nil).maximum.map(Float.init)
+              seeding.accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!, values: x.baseAddress!,
+                                 images: 0..<1, seeds: nil).maximum.map(Float.init)
             }
           }
         }
-      } : nil
+      }
       let result = reduceOverTraining(tests: tests, progress: progress) { images in
         inputs.scalars.withUnsafeBufferPointer { u in
           means.scalars.withUnsafeBufferPointer { m in
             training.scalars.withUnsafeBufferPointer { x in
               (0..<tests).map { t in
                 kernel.accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!,
-                                  values: x.baseAddress!, images: images, seeds: seeds?[t])
+                                  values: x.baseAddress!, images: images, seeds: seeds[t])
               }
             }
           }

@@ -17,22 +17,26 @@ func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
   UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
 }
 
-/// `e^x` on 16 lanes, to about 2 ulp: `x = n·ln2 + f` with `|f| ≤ ln2/2`, a degree-6
-/// polynomial for `e^f` (Cephes' `expf` coefficients), and `2^n` built in the exponent bits.
-/// Inputs below −87.3 return about 1e-38 (never a denormal); `−∞` lanes return that too.
-@inline(__always)
+/// `e^x` on 16 lanes, to about 2 ulp: `x = n·ln2 + f` with `|f| ≤ ln2/2` (ln 2 split in two
+/// so the reduction is exact), a degree-6 polynomial for `e^f` (Cephes' `expf` coefficients)
+/// in fused multiply-adds, and `2^n` built in the exponent bits. Inputs below −87.3 return
+/// about 1e-38 (never a denormal); `−∞` lanes return that too.
+///
+/// Clamps are compares and blends: `pointwiseMin`/`pointwiseMax` can compile to a scalar loop.
+@_transparent
 func exponential(_ input: Lanes) -> Lanes {
-  let x = pointwiseMin(pointwiseMax(input, Lanes(repeating: -87.3)), Lanes(repeating: 88.3))
+  let low = Lanes(repeating: -87.3), high = Lanes(repeating: 88.3)
+  var x = input.replacing(with: low, where: input .< low)
+  x.replace(with: high, where: x .> high)
   let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
-  var f = x - n * 0.693_359_375
-  f = f + n * 2.121_944_4e-4
-  var p = Lanes(repeating: 1.987_569_15e-4)
-  p = p * f + 1.398_199_95e-3
-  p = p * f + 8.333_451_9e-3
-  p = p * f + 4.166_579_59e-2
-  p = p * f + 1.666_666_55e-1
-  p = p * f + 5.000_000_1e-1
-  p = p * (f * f) + f + 1
+  var f = x.addingProduct(n, Lanes(repeating: -0.693_359_375))
+  f = f.addingProduct(n, Lanes(repeating: 2.121_944_4e-4))
+  var p = Lanes(repeating: 1.398_199_95e-3).addingProduct(Lanes(repeating: 1.987_569_15e-4), f)
+  p = Lanes(repeating: 8.333_451_9e-3).addingProduct(p, f)
+  p = Lanes(repeating: 4.166_579_59e-2).addingProduct(p, f)
+  p = Lanes(repeating: 1.666_666_55e-1).addingProduct(p, f)
+  p = Lanes(repeating: 5.000_000_1e-1).addingProduct(p, f)
+  p = (f + 1).addingProduct(p, f * f)
   // (n + 127) sits in the low mantissa bits of n + 1.5·2²³ + 127; shifting by 23 moves it
   // into the exponent field and drops the rest.
   let biased = unsafeBitCast(n + 12_583_039, to: SIMD16<UInt32>.self) &<< 23
