@@ -48,7 +48,7 @@ struct CircularBoxKernel: Sendable {
   /// From this radius on, box sums use van Herk / Gil-Werman blocks instead of direct sums.
   static let blockedRadius = 4
   /// Bytes of per-pixel sums one band of query rows may hold (the L1 data cache is 48 KiB).
-  static let bandStateBytes = 36 * 1024
+  static let bandStateBytes = 48 * 1024
 
   /// Accumulates the candidates of training images `images` for the query `query`.
   /// `seeds[pixel]` is a log-weight some candidate of the training set reaches (or nil): the
@@ -123,18 +123,21 @@ struct CircularBoxKernel: Sendable {
     let queryRows = H + 2 * r       // rows y ∈ [−r, H + r), wrapped
     let boxRow = W + 2 * r          // column sums of a row, continued circularly r columns each side
     let stateStride = (2 + C) * L   // per pixel: sum, square sum, weighted[c]
-    let bandRows = Swift.max(1, Swift.min(H, Self.bandStateBytes / (W * stateStride * MemoryLayout<Float>.size)))
+    // Bands of equal height (a short last band would pay the 2r halo rows for little work).
+    let largestBand = Swift.max(1, Swift.min(H, Self.bandStateBytes / (W * stateStride * MemoryLayout<Float>.size)))
+    let bandCount = (H + largestBand - 1) / largestBand
+    let bandRows = (H + bandCount - 1) / bandCount
     let columnLength = bandRows + 2 * r
 
     let workspace = Workspace(sizes: [
       C * meansRows * W * L,        // 0 means of the block [c][row + r][x][lane]; padding lanes +∞
       C * valuesRows * W * L,       // 1 values of the block [c][row][x][lane]
       C * queryRows * W,            // 2 query [c][row + r][x]
-      bandRows * boxRow * L,        // 3 column sums of the band's rows
+      2 * bandRows * boxRow * L,    // 3 column sums of the band's rows, for two shifts
       bandRows * W * stateStride,   // 4 per-pixel sums of the band
-      columnLength * L,             // 5 one column of D (buffered paths)
+      2 * columnLength * L,         // 5 one column of D per shift (buffered paths)
       2 * Swift.max(columnLength, boxRow) * L,  // 6 prefix and suffix sums (blocked paths)
-      W * L,                        // 7 one row of distances (buffered paths)
+      2 * W * L,                    // 7 one row of distances per shift (buffered paths)
       plane,                        // 8 per pixel: the reference distance
     ])
     defer { workspace.deallocate() }
@@ -176,60 +179,88 @@ struct CircularBoxKernel: Sendable {
         let rows = Swift.min(bandRows, H - bandStart)
         state.update(repeating: 0, count: rows * W * stateStride)
         for shiftY in 0..<H {
-          for shiftX in 0..<W {
-            // Column pass: column sums of D for the band's rows.
+          // Shifts in pairs (x, x + 1): the pair shares each query broadcast and each load and
+          // store of a pixel's sums. With W odd the last pair's second shift is void.
+          for shiftX in stride(from: 0, to: W, by: 2) {
+            // 1, or 0 to void the second shift of the last pair when W is odd (it repeats shift 0).
+            let secondShare = Lanes(repeating: shiftX + 1 < W ? 1 : 0)
+            let secondSums = columnSums + bandRows * boxRow * L
+            // Column pass: column sums of D for the band's rows, both shifts.
             for x in 0..<W {
-              let sourceColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
+              let firstColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
+              let secondColumn = firstColumn + 1 < W ? firstColumn + 1 : firstColumn + 1 - W
               // Query row bandStart − r + k is query row index bandStart + k; its training row
               // (+ shiftY) is means row index bandStart + shiftY + k.
               let queryColumn = u + bandStart * W + x
-              let meansColumn = blockMeans + ((bandStart + shiftY) * W + sourceColumn) * L
-              @inline(__always) func difference(_ k: Int) -> Lanes {
-                var total = Lanes()
+              let meansRow = blockMeans + (bandStart + shiftY) * W * L
+              @inline(__always) func differences(_ k: Int) -> (Lanes, Lanes) {
+                var first = Lanes(), second = Lanes()
                 for c in 0..<C {
-                  let e = Lanes(repeating: queryColumn[(c * queryRows + k) * W])
-                    - load(meansColumn + ((c * meansRows + k) * W) * L)
-                  total = c == 0 ? e * e : total.addingProduct(e, e)
+                  let q = Lanes(repeating: queryColumn[(c * queryRows + k) * W])
+                  let row = meansRow + (c * meansRows + k) * W * L
+                  let e = q - load(row + firstColumn * L), f = q - load(row + secondColumn * L)
+                  first = c == 0 ? e * e : first.addingProduct(e, e)
+                  second = c == 0 ? f * f : second.addingProduct(f, f)
                 }
-                return total
+                return (first, second)
               }
               if R.hasWindow {
-                // The vertical window in registers.
-                var window = R.Window()
-                for k in 0..<(2 * r) { _ = window.push(difference(k)) }
+                // The vertical windows in registers.
+                var firstWindow = R.Window(), secondWindow = R.Window()
+                for k in 0..<(2 * r) {
+                  let (first, second) = differences(k)
+                  _ = firstWindow.push(first)
+                  _ = secondWindow.push(second)
+                }
                 for row in 0..<rows {
-                  store(window.push(difference(row + 2 * r)), columnSums + (row * boxRow + x + r) * L)
+                  let (first, second) = differences(row + 2 * r)
+                  store(firstWindow.push(first), columnSums + (row * boxRow + x + r) * L)
+                  store(secondWindow.push(second), secondSums + (row * boxRow + x + r) * L)
                 }
               } else {
-                for k in 0..<(rows + 2 * r) { store(difference(k), column + k * L) }
+                for k in 0..<(rows + 2 * r) {
+                  let (first, second) = differences(k)
+                  store(first, column + k * L)
+                  store(second, column + (columnLength + k) * L)
+                }
                 boxSums(R.self, column, count: rows, into: columnSums + (x + r) * L, stride: boxRow * L, scratch: scratch)
+                boxSums(R.self, column + columnLength * L, count: rows, into: secondSums + (x + r) * L,
+                        stride: boxRow * L, scratch: scratch)
               }
             }
 
             // Row pass: distances, then the softmax update.
             for row in 0..<rows {
-              let sums = columnSums + row * boxRow * L
+              let firstRow = columnSums + row * boxRow * L, secondRow = secondSums + row * boxRow * L
               for k in 0..<r {
-                store(load(sums + (W + k) * L), sums + k * L)
-                store(load(sums + (r + k) * L), sums + (W + r + k) * L)
+                store(load(firstRow + (W + k) * L), firstRow + k * L)
+                store(load(firstRow + (r + k) * L), firstRow + (W + r + k) * L)
+                store(load(secondRow + (W + k) * L), secondRow + k * L)
+                store(load(secondRow + (r + k) * L), secondRow + (W + r + k) * L)
               }
               let y = bandStart + row
               let valueRow = blockValues + (y + shiftY) * W * L
-              // The horizontal window: in registers up to P = 11, else from a buffered row.
-              var window = R.Window()
+              // The horizontal windows: in registers up to P = 11, else from buffered rows.
+              var firstWindow = R.Window(), secondWindow = R.Window()
               if R.hasWindow {
-                for k in 0..<(2 * r) { _ = window.push(load(sums + k * L)) }
+                for k in 0..<(2 * r) {
+                  _ = firstWindow.push(load(firstRow + k * L))
+                  _ = secondWindow.push(load(secondRow + k * L))
+                }
               } else {
-                boxSums(R.self, sums, count: W, into: distances, stride: L, scratch: scratch)
+                boxSums(R.self, firstRow, count: W, into: distances, stride: L, scratch: scratch)
+                boxSums(R.self, secondRow, count: W, into: distances + W * L, stride: L, scratch: scratch)
               }
               for x in 0..<W {
-                let distance = R.hasWindow ? window.push(load(sums + (x + 2 * r) * L)) : load(distances + x * L)
+                let first = R.hasWindow ? firstWindow.push(load(firstRow + (x + 2 * r) * L)) : load(distances + x * L)
+                let second = R.hasWindow ? secondWindow.push(load(secondRow + (x + 2 * r) * L)) : load(distances + (W + x) * L)
                 let p = y * W + x
                 let pixel = state + (row * W + x) * stateStride
                 var reference = references[p]
-                if any(distance .< Lanes(repeating: reference - trigger)) {
+                let floor = Lanes(repeating: reference - trigger)
+                if any((first .< floor) .| (second .< floor)) {
                   // A candidate far better than the reference: move the reference to it.
-                  let best = distance.min()
+                  let best = Swift.min(first.min(), second.min())
                   let scale = exponential(Lanes(repeating: (best - reference) * factor))
                   store(load(pixel) * scale, pixel)
                   store(load(pixel + L) * (scale * scale), pixel + L)
@@ -237,13 +268,19 @@ struct CircularBoxKernel: Sendable {
                   reference = best
                   references[p] = best
                 }
-                let weight = exponential((Lanes(repeating: reference) - distance) * factorLanes)
-                store(load(pixel) + weight, pixel)
-                store(load(pixel + L).addingProduct(weight, weight), pixel + L)
-                let sourceColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
+                let referenceLanes = Lanes(repeating: reference)
+                let firstWeight = exponential((referenceLanes - first) * factorLanes)
+                let secondWeight = exponential((referenceLanes - second) * factorLanes) * secondShare
+                store(load(pixel) + (firstWeight + secondWeight), pixel)
+                store(load(pixel + L).addingProduct(firstWeight, firstWeight).addingProduct(secondWeight, secondWeight), pixel + L)
+                let firstColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
+                let secondColumn = firstColumn + 1 < W ? firstColumn + 1 : firstColumn + 1 - W
                 for c in 0..<C {
-                  let value = load(valueRow + (c * valuesRows * W + sourceColumn) * L)
-                  store(load(pixel + (2 + c) * L).addingProduct(weight, value), pixel + (2 + c) * L)
+                  let values = valueRow + c * valuesRows * W * L
+                  let weighted = load(pixel + (2 + c) * L)
+                    .addingProduct(firstWeight, load(values + firstColumn * L))
+                    .addingProduct(secondWeight, load(values + secondColumn * L))
+                  store(weighted, pixel + (2 + c) * L)
                 }
               }
             }
