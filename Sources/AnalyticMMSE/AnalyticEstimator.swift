@@ -95,9 +95,17 @@ public struct AnalyticEstimator: Sendable {
     let statistics = EstimateStatistics(
       kernel: kernel, candidatePairs: candidatePairsPerImage() * shape.count, skippedPairs: skipped,
       pruneThreshold: threshold,
-      skippedWeightBound: threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0,
+      skippedWeightBound: Swift.max(threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0, flushedWeightBound(kernel: kernel)),
       seconds: Date().timeIntervalSince(start), threads: settings.threads)
     return Estimate(images: images, effectiveCandidates: effective, logDensity: logDensity, statistics: statistics)
+  }
+
+  /// The box kernel flushes weights below `e^(−40)` of a pixel's best to zero: at most every
+  /// candidate of a pixel, each below that.
+  func flushedWeightBound(kernel: String) -> Double {
+    guard kernel == "circular-box" else { return 0 }
+    let pixels = training.imageBatchShape.planeSize
+    return Double(candidatePairsPerImage() / Swift.max(pixels, 1)) * exp(-Double(CircularBoxKernel.flushThreshold))
   }
 
   func checkShape(_ images: Tensor) throws {
@@ -185,7 +193,8 @@ public struct EstimateStatistics: Codable, Equatable, Sendable {
   /// `T`, or nil when exact.
   public var pruneThreshold: Double?
   /// An upper bound on the total normalised weight the skipped candidates of any one pixel
-  /// could have carried: `(skipped at that pixel) · e^(−T)`.
+  /// could have carried: `(skipped at that pixel) · e^(−T)`, or for the circular box kernel,
+  /// which flushes weights below `e^(−40)`, `(candidates per pixel) · e^(−40)`.
   public var skippedWeightBound: Double
   public var seconds: Double
   public var threads: Int

@@ -22,7 +22,10 @@ public struct EstimatorSettings: Codable, Equatable, Sendable {
   /// The noise level `σ > 0` of the measurements `y = A x + σ e`.
   public var sigma: Double
   /// Candidates whose log-weight lies more than this below the running maximum are skipped
-  /// (each carries a weight below `e^(−T)`); `nil` computes every exponential.
+  /// (each carries a weight below `e^(−T)`); `nil` computes every exponential. The circular
+  /// box kernel (isotropic metric, circular padding) computes every exponential either way —
+  /// skipping does not pay with 16 training images per vector — and flushes weights below
+  /// `e^(−40)` of a pixel's best, which `EstimateStatistics.skippedWeightBound` covers.
   public var pruneThreshold: Double?
   /// Threads to use; results do not depend on it.
   public var threads: Int

@@ -42,3 +42,11 @@ func exponential(_ input: Lanes) -> Lanes {
   let biased = unsafeBitCast(n + 12_583_039, to: SIMD16<UInt32>.self) &<< 23
   return p * unsafeBitCast(biased, to: Lanes.self)
 }
+
+/// `value` where `mask` is set, else 0 — as a bitwise and of the mask's lanes (all ones or
+/// zero). `replacing(with:where:)` with a mask computed from another vector can make LLVM
+/// split the surrounding arithmetic into 128-bit pieces (measured: 3× slower).
+@_transparent
+func keeping(_ value: Lanes, where mask: SIMDMask<SIMD16<Int32>>) -> Lanes {
+  unsafeBitCast(unsafeBitCast(value, to: SIMD16<Int32>.self) & mask._storage, to: Lanes.self)
+}

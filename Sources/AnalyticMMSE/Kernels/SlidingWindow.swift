@@ -1,8 +1,10 @@
-/// Sums of the last `P` vectors pushed, held in registers: a box sum along a line at `P − 1`
-/// additions per output and no memory traffic (a 512-bit load or store costs about a cycle
-/// here; an addition a quarter of one). Spelled out per `P` so the history is plain values the
-/// compiler keeps in registers; beyond `P = 11` it would not fit, and `NoWindow` sends the
-/// kernel to buffered van Herk / Gil-Werman sums.
+/// Sums of the last `P` vectors pushed, held in registers: a box sum along a line with no
+/// memory traffic (a 512-bit load or store costs about a cycle here; an addition a quarter of
+/// one). The history is kept as sums of pairs `q[t] = e[t−1] + e[t]` and of quads
+/// `Q[t] = q[t−2] + q[t]`, so a window of 5, 7, 9 or 11 costs 3, 4, 4 or 5 additions, all of
+/// non-negative terms. Spelled out per `P` so the history is plain values the compiler keeps
+/// in registers; beyond `P = 11` it would not fit, and `NoWindow` sends the kernel to buffered
+/// van Herk / Gil-Werman sums.
 protocol SlidingWindow {
   init()
   /// Pushes `element` and returns the sum of the last `P` elements.
@@ -17,80 +19,70 @@ struct NoWindow: SlidingWindow {
 
 struct Window1: SlidingWindow {
   @inline(__always) init() {}
-  @inline(__always) mutating func push(_ element: Lanes) -> Lanes { element }
+  @inline(__always) mutating func push(_ e: Lanes) -> Lanes { e }
 }
 
+/// `e[t−2] + e[t−1] + e[t]`.
 struct Window3: SlidingWindow {
-  private var h0 = Lanes()
-  private var h1 = Lanes()
+  private var e2 = Lanes(), e1 = Lanes()
   @inline(__always) init() {}
-  @inline(__always) mutating func push(_ element: Lanes) -> Lanes {
-    let sum = h0 + (h1 + element)
-    h0 = h1; h1 = element
+  @inline(__always) mutating func push(_ e: Lanes) -> Lanes {
+    let sum = e2 + (e1 + e)
+    (e2, e1) = (e1, e)
     return sum
   }
 }
 
+/// `q[t−3] + q[t−1] + e[t]`.
 struct Window5: SlidingWindow {
-  private var h0 = Lanes()
-  private var h1 = Lanes()
-  private var h2 = Lanes()
-  private var h3 = Lanes()
+  private var e1 = Lanes(), q1 = Lanes(), q2 = Lanes(), q3 = Lanes()
   @inline(__always) init() {}
-  @inline(__always) mutating func push(_ element: Lanes) -> Lanes {
-    let sum = (h0 + h1) + (h2 + (h3 + element))
-    h0 = h1; h1 = h2; h2 = h3; h3 = element
+  @inline(__always) mutating func push(_ e: Lanes) -> Lanes {
+    let q0 = e1 + e
+    let sum = (q3 + q1) + e
+    (e1, q1, q2, q3) = (e, q0, q1, q2)
     return sum
   }
 }
 
+/// `q[t−5] + q[t−3] + q[t−1] + e[t]`.
 struct Window7: SlidingWindow {
-  private var h0 = Lanes()
-  private var h1 = Lanes()
-  private var h2 = Lanes()
-  private var h3 = Lanes()
-  private var h4 = Lanes()
-  private var h5 = Lanes()
+  private var e1 = Lanes(), q1 = Lanes(), q2 = Lanes(), q3 = Lanes(), q4 = Lanes(), q5 = Lanes()
   @inline(__always) init() {}
-  @inline(__always) mutating func push(_ element: Lanes) -> Lanes {
-    let sum = (h0 + (h1 + h2)) + ((h3 + h4) + (h5 + element))
-    h0 = h1; h1 = h2; h2 = h3; h3 = h4; h4 = h5; h5 = element
+  @inline(__always) mutating func push(_ e: Lanes) -> Lanes {
+    let q0 = e1 + e
+    let sum = (q5 + q3) + (q1 + e)
+    (e1, q1, q2, q3, q4, q5) = (e, q0, q1, q2, q3, q4)
     return sum
   }
 }
 
+/// `Q[t−5] + Q[t−1] + e[t]`.
 struct Window9: SlidingWindow {
-  private var h0 = Lanes()
-  private var h1 = Lanes()
-  private var h2 = Lanes()
-  private var h3 = Lanes()
-  private var h4 = Lanes()
-  private var h5 = Lanes()
-  private var h6 = Lanes()
-  private var h7 = Lanes()
+  private var e1 = Lanes(), q1 = Lanes(), q2 = Lanes()
+  private var Q1 = Lanes(), Q2 = Lanes(), Q3 = Lanes(), Q4 = Lanes(), Q5 = Lanes()
   @inline(__always) init() {}
-  @inline(__always) mutating func push(_ element: Lanes) -> Lanes {
-    let sum = ((h0 + h1) + (h2 + h3)) + ((h4 + h5) + (h6 + (h7 + element)))
-    h0 = h1; h1 = h2; h2 = h3; h3 = h4; h4 = h5; h5 = h6; h6 = h7; h7 = element
+  @inline(__always) mutating func push(_ e: Lanes) -> Lanes {
+    let q0 = e1 + e
+    let Q0 = q2 + q0
+    let sum = (Q5 + Q1) + e
+    (e1, q1, q2) = (e, q0, q1)
+    (Q1, Q2, Q3, Q4, Q5) = (Q0, Q1, Q2, Q3, Q4)
     return sum
   }
 }
 
+/// `Q[t−7] + Q[t−3] + q[t−1] + e[t]`.
 struct Window11: SlidingWindow {
-  private var h0 = Lanes()
-  private var h1 = Lanes()
-  private var h2 = Lanes()
-  private var h3 = Lanes()
-  private var h4 = Lanes()
-  private var h5 = Lanes()
-  private var h6 = Lanes()
-  private var h7 = Lanes()
-  private var h8 = Lanes()
-  private var h9 = Lanes()
+  private var e1 = Lanes(), q1 = Lanes(), q2 = Lanes()
+  private var Q1 = Lanes(), Q2 = Lanes(), Q3 = Lanes(), Q4 = Lanes(), Q5 = Lanes(), Q6 = Lanes(), Q7 = Lanes()
   @inline(__always) init() {}
-  @inline(__always) mutating func push(_ element: Lanes) -> Lanes {
-    let sum = ((h0 + h1) + (h2 + (h3 + h4))) + ((h5 + (h6 + h7)) + (h8 + (h9 + element)))
-    h0 = h1; h1 = h2; h2 = h3; h3 = h4; h4 = h5; h5 = h6; h6 = h7; h7 = h8; h8 = h9; h9 = element
+  @inline(__always) mutating func push(_ e: Lanes) -> Lanes {
+    let q0 = e1 + e
+    let Q0 = q2 + q0
+    let sum = (Q7 + Q3) + (q1 + e)
+    (e1, q1, q2) = (e, q0, q1)
+    (Q1, Q2, Q3, Q4, Q5, Q6, Q7) = (Q0, Q1, Q2, Q3, Q4, Q5, Q6)
     return sum
   }
 }
