@@ -35,7 +35,7 @@ struct EstimateCommand: ParsableCommand {
   var padding: Padding = .circular
   @Option(help: "Threads (default: all cores). Results do not depend on it.")
   var threads: Int = Parallel.defaultThreadCount
-  @Option(name: .customLong("prune-threshold"), help: "Skip candidates more than T below the running maximum log-weight.")
+  @Option(name: .customLong("prune-threshold"), help: "Skip candidates more than T below the running maximum log-weight (where skipping pays: not in the circular box kernel, which computes every exponential).")
   var pruneThreshold: Double = 30
   @Flag(help: "Compute every exponential (no pruning).")
   var exact = false
