@@ -17,12 +17,13 @@ import Foundation
 ///
 /// The 16 SIMD lanes hold 16 **training images** (interleaved, pixel-major, rows repeated so
 /// every shift is a plain offset), so every load is a whole vector and no sum crosses lanes.
-/// On these machines a 512-bit load or store costs about a cycle, so the kernel is written to
-/// keep values in registers:
+/// On these machines a 512-bit load or store costs about a cycle and an addition a quarter of
+/// one, so the kernel keeps values in registers:
 /// - column pass: for each column, `D` down the rows with the vertical window in registers
-///   (`P = 5`) or in a column buffer (direct sums, or van Herk/Gil-Werman blocks from `P = 9`);
-/// - row pass: horizontal windows over the column sums, then the softmax update.
-/// Query rows are taken in bands whose per-pixel sums fit in the L1 cache.
+///   (`SlidingWindow`, up to `P = 11`; beyond, van Herk/Gil-Werman sums of a column buffer);
+/// - row pass: horizontal windows over the column sums, then the softmax update;
+/// - shifts in pairs, so a query broadcast and a pass over a pixel's sums serve two candidates.
+/// Query rows are taken in bands (`bandStateBytes`) so the per-pixel sums stay in cache.
 ///
 /// Each pixel keeps one reference distance `d₀` (seeded from training image 0) and Float sums
 /// of `e^{factor·(d₀ − d)}`; a candidate more than `slack` above the reference rescales the
@@ -126,7 +127,7 @@ struct CircularBoxKernel: Sendable {
     let (query, means, values, images, seeds) = arguments
     // A single channel is known at compile time, so the channel loops vanish.
     let (C, H, W) = (Channels.count(channels), height, width)
-    let r = R.value, taps = 2 * R.value + 1
+    let r = R.value
     let plane = H * W
     let L = laneCount
     let lanes = images.count
