@@ -108,8 +108,10 @@ struct DenseClassKernel {
                   let logit = distance * -0.5 + bias
                   let keep = logit .> Lanes(repeating: floor[state])
                   guard any(keep) else { continue }
-                  let largest = logit.max()
-                  if largest > maximum[state] {
+                  // The lane maximum only when some lane beats the running one (rare after the
+                  // first images): the reduction is scalar code.
+                  if any(logit .> Lanes(repeating: maximum[state])) {
+                    let largest = logit.max()
                     let scale = maximum[state] == -.infinity ? 0 : Foundation.exp(Double(maximum[state] - largest))
                     sum[state] *= Float(scale)
                     squareSum[state] *= Float(scale * scale)
@@ -118,13 +120,13 @@ struct DenseClassKernel {
                     maximum[state] = largest
                     floor[state] = largest - threshold
                   }
-                  let weight = exponential(logit - Lanes(repeating: maximum[state])).replacing(with: 0, where: .!keep)
+                  let weight = keeping(exponential(logit - Lanes(repeating: maximum[state])), where: keep)
                   sum[state] += weight.sum()
                   squareSum[state] += (weight * weight).sum()
                   for channel in 0..<channels {
                     weighted[state * channels + channel] += (weight * load(keyValues + channel * padded + block)).sum()
                   }
-                  kept[state] += Int(SIMD16<Int32>(repeating: 0).replacing(with: 1, where: keep).wrappedSum())
+                  kept[state] += Int((keep._storage & 1).wrappedSum())
                 }
               }
             }
