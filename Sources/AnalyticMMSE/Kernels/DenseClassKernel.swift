@@ -6,7 +6,9 @@ import Foundation
 /// Features are whitened, so the log-weight is `−½ ‖f − g‖²`. Distances are computed as
 /// `Σ (f − g)²` (not `‖f‖² − 2 f·g + ‖g‖²`, whose cancellation costs accuracy at small σ),
 /// in register tiles of 4 queries × 16 training positions. Each query keeps an online
-/// log-sum-exp in `Float` per training image, folded into `Double` after each image.
+/// log-sum-exp: one running maximum, and sums in 16 `Float` lanes (reducing the lanes at every
+/// candidate vector made LLVM compute the exponentials one lane at a time), folded into
+/// `Double` at the end of the piece.
 struct DenseClassKernel {
   let geometry: PatchGeometry
   /// `T`, or `+∞` for exact.
@@ -50,8 +52,11 @@ struct DenseClassKernel {
     if let seeds { for t in 0..<tests { for p in 0..<plane { maximum[t * plane + p] = seeds[t][p] } } }
     var floor = maximum.map { $0 - threshold }
     for t in 0..<tests { for p in 0..<plane { results[t].maximum[p] = Double(maximum[t * plane + p]) } }
-    var sum = [Float](repeating: 0, count: tests * plane), squareSum = sum
-    var weighted = [Float](repeating: 0, count: tests * plane * channels)
+    // Per test image and pixel, 16 lanes each: sum, square sum, weighted[channel].
+    let stateStride = (2 + channels) * laneCount
+    let sums = UnsafeMutablePointer<Float>.allocate(capacity: tests * plane * stateStride)
+    sums.initialize(repeating: 0, count: tests * plane * stateStride)
+    defer { sums.deallocate() }
     var kept = [Int](repeating: 0, count: tests * plane)
 
     // Scratch for one class of one training image, allocated once for the largest class.
@@ -110,21 +115,23 @@ struct DenseClassKernel {
                   guard any(keep) else { continue }
                   // The lane maximum only when some lane beats the running one (rare after the
                   // first images): the reduction is scalar code.
+                  let lanes = sums + state * stateStride, L = laneCount
                   if any(logit .> Lanes(repeating: maximum[state])) {
                     let largest = logit.max()
-                    let scale = maximum[state] == -.infinity ? 0 : Foundation.exp(Double(maximum[state] - largest))
-                    sum[state] *= Float(scale)
-                    squareSum[state] *= Float(scale * scale)
-                    for channel in 0..<channels { weighted[state * channels + channel] *= Float(scale) }
+                    let scale = Float(maximum[state] == -.infinity ? 0 : Foundation.exp(Double(maximum[state] - largest)))
+                    store(load(lanes) * scale, lanes)
+                    store(load(lanes + L) * (scale * scale), lanes + L)
+                    for channel in 0..<channels { store(load(lanes + (2 + channel) * L) * scale, lanes + (2 + channel) * L) }
                     results[t].rescale(pixel: pixel, to: Double(largest))
                     maximum[state] = largest
                     floor[state] = largest - threshold
                   }
                   let weight = keeping(exponential(logit - Lanes(repeating: maximum[state])), where: keep)
-                  sum[state] += weight.sum()
-                  squareSum[state] += (weight * weight).sum()
+                  store(load(lanes) + weight, lanes)
+                  store(load(lanes + L).addingProduct(weight, weight), lanes + L)
                   for channel in 0..<channels {
-                    weighted[state * channels + channel] += (weight * load(keyValues + channel * padded + block)).sum()
+                    let target = lanes + (2 + channel) * L
+                    store(load(target).addingProduct(weight, load(keyValues + channel * padded + block)), target)
                   }
                   kept[state] += Int((keep._storage & 1).wrappedSum())
                 }
@@ -133,18 +140,23 @@ struct DenseClassKernel {
           }
         }}}}
       }
-      // Fold this image's float sums into the double ones.
-      for t in 0..<tests {
-        for p in 0..<plane {
-          let state = t * plane + p
-          results[t].sum[p] += Double(sum[state])
-          results[t].squareSum[p] += Double(squareSum[state])
-          sum[state] = 0
-          squareSum[state] = 0
-          for channel in 0..<channels {
-            results[t].weighted[p * channels + channel] += Double(weighted[state * channels + channel])
-            weighted[state * channels + channel] = 0
-          }
+    }
+    // Fold the float lanes into the double sums (a float sum of at most 16 images' positions
+    // per lane is accurate enough).
+    for t in 0..<tests {
+      for p in 0..<plane {
+        let lanes = sums + (t * plane + p) * stateStride
+        var sum = 0.0, squareSum = 0.0
+        for j in 0..<laneCount {
+          sum += Double(lanes[j])
+          squareSum += Double(lanes[laneCount + j])
+        }
+        results[t].sum[p] += sum
+        results[t].squareSum[p] += squareSum
+        for channel in 0..<channels {
+          var weighted = 0.0
+          for j in 0..<laneCount { weighted += Double(lanes[(2 + channel) * laneCount + j]) }
+          results[t].weighted[p * channels + channel] += weighted
         }
       }
     }
