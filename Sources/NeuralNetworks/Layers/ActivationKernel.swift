@@ -6,8 +6,9 @@ enum ActivationKernel {
   /// `eˣ` for `x ∈ [−87, 88]` (clamped outside): `2ⁿ · p(r)`, `n = round(x / ln 2)`, `r = x − n ln 2`
   /// split in two parts (Cody–Waite), `p` the degree-6 Taylor polynomial; relative error ≈ 2e-7.
   /// `n` is rounded by adding and subtracting `1.5 · 2²³`, whose low mantissa bits then hold `n`:
-  /// plain lane arithmetic that the compiler keeps in vector registers.
-  @inline(__always)
+  /// plain lane arithmetic that the compiler keeps in vector registers. `@_transparent`: with
+  /// `@inline(__always)` it stayed a call that passed the vector in four 128-bit pieces.
+  @_transparent
   static func exp(_ x: Vector) -> Vector {
     let low = Vector(repeating: -87), high = Vector(repeating: 88)
     var clamped = x.replacing(with: low, where: x .< low)
@@ -29,7 +30,7 @@ enum ActivationKernel {
   }
 
   /// `erf(x)` by Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7).
-  @inline(__always)
+  @_transparent
   static func erf(_ x: Vector) -> Vector {
     let a = x.replacing(with: -x, where: x .< 0)
     let t = 1 / (1 + 0.327_591_1 * a)
