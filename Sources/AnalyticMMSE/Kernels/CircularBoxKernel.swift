@@ -188,139 +188,137 @@ struct CircularBoxKernel: Sendable {
     let trigger = slack / factor
     var result = SoftmaxAccumulator(pixels: plane, channels: C)
 
-    do {
-      for bandStart in stride(from: 0, to: H, by: bandRows) {
-        let rows = Swift.min(bandRows, H - bandStart)
-        state.update(repeating: 0, count: rows * W * stateStride)
-        for shiftY in 0..<H {
-          // Shifts in pairs (x, x + 1): the pair shares each query broadcast and each load and
-          // store of a pixel's sums. With W odd the last pair's second shift is void.
-          for shiftX in stride(from: 0, to: W, by: 2) {
-            // 1, or 0 to void the second shift of the last pair when W is odd (it repeats shift 0).
-            let secondShare = Lanes(repeating: shiftX + 1 < W ? 1 : 0)
-            let secondSums = columnSums + bandRows * boxRow * L
-            // Column pass: column sums of D for the band's rows, both shifts.
+    for bandStart in stride(from: 0, to: H, by: bandRows) {
+      let rows = Swift.min(bandRows, H - bandStart)
+      state.update(repeating: 0, count: rows * W * stateStride)
+      for shiftY in 0..<H {
+        // Shifts in pairs (x, x + 1): the pair shares each query broadcast and each load and
+        // store of a pixel's sums. With W odd the last pair's second shift is void.
+        for shiftX in stride(from: 0, to: W, by: 2) {
+          // 1, or 0 to void the second shift of the last pair when W is odd (it repeats shift 0).
+          let secondShare = Lanes(repeating: shiftX + 1 < W ? 1 : 0)
+          let secondSums = columnSums + bandRows * boxRow * L
+          // Column pass: column sums of D for the band's rows, both shifts.
+          for x in 0..<W {
+            let firstColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
+            let secondColumn = firstColumn + 1 < W ? firstColumn + 1 : firstColumn + 1 - W
+            // Query row bandStart − r + k is query row index bandStart + k; its training row
+            // (+ shiftY) is means row index bandStart + shiftY + k.
+            let queryColumn = u + bandStart * W + x
+            let meansRow = blockMeans + (bandStart + shiftY) * W * L
+            @inline(__always) func differences(_ k: Int) -> (Lanes, Lanes) {
+              var first = Lanes(), second = Lanes()
+              for c in 0..<C {
+                let q = Lanes(repeating: queryColumn[(c * queryRows + k) * W])
+                let row = meansRow + (c * meansRows + k) * W * L
+                let e = q - load(row + firstColumn * L), f = q - load(row + secondColumn * L)
+                first = c == 0 ? e * e : first.addingProduct(e, e)
+                second = c == 0 ? f * f : second.addingProduct(f, f)
+              }
+              return (first, second)
+            }
+            if R.hasWindow {
+              // The vertical windows in registers.
+              var firstWindow = R.Window(), secondWindow = R.Window()
+              for k in 0..<(2 * r) {
+                let (first, second) = differences(k)
+                _ = firstWindow.push(first)
+                _ = secondWindow.push(second)
+              }
+              for row in 0..<rows {
+                let (first, second) = differences(row + 2 * r)
+                store(firstWindow.push(first), columnSums + (row * boxRow + x + r) * L)
+                store(secondWindow.push(second), secondSums + (row * boxRow + x + r) * L)
+              }
+            } else {
+              for k in 0..<(rows + 2 * r) {
+                let (first, second) = differences(k)
+                store(first, column + k * L)
+                store(second, column + (columnLength + k) * L)
+              }
+              boxSums(R.self, column, count: rows, into: columnSums + (x + r) * L, stride: boxRow * L, scratch: scratch)
+              boxSums(R.self, column + columnLength * L, count: rows, into: secondSums + (x + r) * L,
+                      stride: boxRow * L, scratch: scratch)
+            }
+          }
+
+          // Row pass: distances, then the softmax update.
+          for row in 0..<rows {
+            let firstRow = columnSums + row * boxRow * L, secondRow = secondSums + row * boxRow * L
+            for k in 0..<r {
+              store(load(firstRow + (W + k) * L), firstRow + k * L)
+              store(load(firstRow + (r + k) * L), firstRow + (W + r + k) * L)
+              store(load(secondRow + (W + k) * L), secondRow + k * L)
+              store(load(secondRow + (r + k) * L), secondRow + (W + r + k) * L)
+            }
+            let y = bandStart + row
+            let valueRow = blockValues + (y + shiftY) * W * L
+            // The horizontal windows: in registers up to P = 11, else from buffered rows.
+            var firstWindow = R.Window(), secondWindow = R.Window()
+            if R.hasWindow {
+              for k in 0..<(2 * r) {
+                _ = firstWindow.push(load(firstRow + k * L))
+                _ = secondWindow.push(load(secondRow + k * L))
+              }
+            } else {
+              boxSums(R.self, firstRow, count: W, into: distances, stride: L, scratch: scratch)
+              boxSums(R.self, secondRow, count: W, into: distances + W * L, stride: L, scratch: scratch)
+            }
             for x in 0..<W {
+              let first = R.hasWindow ? firstWindow.push(load(firstRow + (x + 2 * r) * L)) : load(distances + x * L)
+              let second = R.hasWindow ? secondWindow.push(load(secondRow + (x + 2 * r) * L)) : load(distances + (W + x) * L)
+              let p = y * W + x
+              let pixel = state + (row * W + x) * stateStride
+              var reference = references[p]
+              let floor = Lanes(repeating: reference - trigger)
+              if any((first .< floor) .| (second .< floor)) {
+                // A candidate far better than the reference: move the reference to it.
+                let best = Swift.min(first.min(), second.min())
+                let scale = exponential(Lanes(repeating: (best - reference) * factor))
+                store(load(pixel) * scale, pixel)
+                store(load(pixel + L) * (scale * scale), pixel + L)
+                for c in 0..<C { store(load(pixel + (2 + c) * L) * scale, pixel + (2 + c) * L) }
+                reference = best
+                references[p] = best
+              }
+              let referenceLanes = Lanes(repeating: reference)
+              let firstArgument = (referenceLanes - first) * factorLanes
+              let secondArgument = (referenceLanes - second) * factorLanes
+              let firstWeight = keeping(exponential(firstArgument), where: firstArgument .>= cutoff)
+              let secondWeight = keeping(exponential(secondArgument), where: secondArgument .>= cutoff) * secondShare
+              store(load(pixel) + (firstWeight + secondWeight), pixel)
+              store(load(pixel + L).addingProduct(firstWeight, firstWeight).addingProduct(secondWeight, secondWeight), pixel + L)
               let firstColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
               let secondColumn = firstColumn + 1 < W ? firstColumn + 1 : firstColumn + 1 - W
-              // Query row bandStart − r + k is query row index bandStart + k; its training row
-              // (+ shiftY) is means row index bandStart + shiftY + k.
-              let queryColumn = u + bandStart * W + x
-              let meansRow = blockMeans + (bandStart + shiftY) * W * L
-              @inline(__always) func differences(_ k: Int) -> (Lanes, Lanes) {
-                var first = Lanes(), second = Lanes()
-                for c in 0..<C {
-                  let q = Lanes(repeating: queryColumn[(c * queryRows + k) * W])
-                  let row = meansRow + (c * meansRows + k) * W * L
-                  let e = q - load(row + firstColumn * L), f = q - load(row + secondColumn * L)
-                  first = c == 0 ? e * e : first.addingProduct(e, e)
-                  second = c == 0 ? f * f : second.addingProduct(f, f)
-                }
-                return (first, second)
-              }
-              if R.hasWindow {
-                // The vertical windows in registers.
-                var firstWindow = R.Window(), secondWindow = R.Window()
-                for k in 0..<(2 * r) {
-                  let (first, second) = differences(k)
-                  _ = firstWindow.push(first)
-                  _ = secondWindow.push(second)
-                }
-                for row in 0..<rows {
-                  let (first, second) = differences(row + 2 * r)
-                  store(firstWindow.push(first), columnSums + (row * boxRow + x + r) * L)
-                  store(secondWindow.push(second), secondSums + (row * boxRow + x + r) * L)
-                }
-              } else {
-                for k in 0..<(rows + 2 * r) {
-                  let (first, second) = differences(k)
-                  store(first, column + k * L)
-                  store(second, column + (columnLength + k) * L)
-                }
-                boxSums(R.self, column, count: rows, into: columnSums + (x + r) * L, stride: boxRow * L, scratch: scratch)
-                boxSums(R.self, column + columnLength * L, count: rows, into: secondSums + (x + r) * L,
-                        stride: boxRow * L, scratch: scratch)
-              }
-            }
-
-            // Row pass: distances, then the softmax update.
-            for row in 0..<rows {
-              let firstRow = columnSums + row * boxRow * L, secondRow = secondSums + row * boxRow * L
-              for k in 0..<r {
-                store(load(firstRow + (W + k) * L), firstRow + k * L)
-                store(load(firstRow + (r + k) * L), firstRow + (W + r + k) * L)
-                store(load(secondRow + (W + k) * L), secondRow + k * L)
-                store(load(secondRow + (r + k) * L), secondRow + (W + r + k) * L)
-              }
-              let y = bandStart + row
-              let valueRow = blockValues + (y + shiftY) * W * L
-              // The horizontal windows: in registers up to P = 11, else from buffered rows.
-              var firstWindow = R.Window(), secondWindow = R.Window()
-              if R.hasWindow {
-                for k in 0..<(2 * r) {
-                  _ = firstWindow.push(load(firstRow + k * L))
-                  _ = secondWindow.push(load(secondRow + k * L))
-                }
-              } else {
-                boxSums(R.self, firstRow, count: W, into: distances, stride: L, scratch: scratch)
-                boxSums(R.self, secondRow, count: W, into: distances + W * L, stride: L, scratch: scratch)
-              }
-              for x in 0..<W {
-                let first = R.hasWindow ? firstWindow.push(load(firstRow + (x + 2 * r) * L)) : load(distances + x * L)
-                let second = R.hasWindow ? secondWindow.push(load(secondRow + (x + 2 * r) * L)) : load(distances + (W + x) * L)
-                let p = y * W + x
-                let pixel = state + (row * W + x) * stateStride
-                var reference = references[p]
-                let floor = Lanes(repeating: reference - trigger)
-                if any((first .< floor) .| (second .< floor)) {
-                  // A candidate far better than the reference: move the reference to it.
-                  let best = Swift.min(first.min(), second.min())
-                  let scale = exponential(Lanes(repeating: (best - reference) * factor))
-                  store(load(pixel) * scale, pixel)
-                  store(load(pixel + L) * (scale * scale), pixel + L)
-                  for c in 0..<C { store(load(pixel + (2 + c) * L) * scale, pixel + (2 + c) * L) }
-                  reference = best
-                  references[p] = best
-                }
-                let referenceLanes = Lanes(repeating: reference)
-                let firstArgument = (referenceLanes - first) * factorLanes
-                let secondArgument = (referenceLanes - second) * factorLanes
-                let firstWeight = keeping(exponential(firstArgument), where: firstArgument .>= cutoff)
-                let secondWeight = keeping(exponential(secondArgument), where: secondArgument .>= cutoff) * secondShare
-                store(load(pixel) + (firstWeight + secondWeight), pixel)
-                store(load(pixel + L).addingProduct(firstWeight, firstWeight).addingProduct(secondWeight, secondWeight), pixel + L)
-                let firstColumn = x + shiftX < W ? x + shiftX : x + shiftX - W
-                let secondColumn = firstColumn + 1 < W ? firstColumn + 1 : firstColumn + 1 - W
-                for c in 0..<C {
-                  let values = valueRow + c * valuesRows * W * L
-                  let weighted = load(pixel + (2 + c) * L)
-                    .addingProduct(firstWeight, load(values + firstColumn * L))
-                    .addingProduct(secondWeight, load(values + secondColumn * L))
-                  store(weighted, pixel + (2 + c) * L)
-                }
+              for c in 0..<C {
+                let values = valueRow + c * valuesRows * W * L
+                let weighted = load(pixel + (2 + c) * L)
+                  .addingProduct(firstWeight, load(values + firstColumn * L))
+                  .addingProduct(secondWeight, load(values + secondColumn * L))
+                store(weighted, pixel + (2 + c) * L)
               }
             }
           }
         }
-        // Fold the band's lanes into the pixels' double sums (a float sum of H·W terms per
-        // lane is accurate enough; of N·H·W terms it would not be).
-        for row in 0..<rows {
-          for x in 0..<W {
-            let p = (bandStart + row) * W + x
-            let pixel = state + (row * W + x) * stateStride
-            result.maximum[p] = -Double(factor) * Double(references[p])
-            var sum = 0.0, squareSum = 0.0
-            for j in 0..<lanes {
-              sum += Double(pixel[j])
-              squareSum += Double(pixel[L + j])
-            }
-            result.sum[p] = sum
-            result.squareSum[p] = squareSum
-            for c in 0..<C {
-              var weighted = 0.0
-              for j in 0..<lanes { weighted += Double(pixel[(2 + c) * L + j]) }
-              result.weighted[p * C + c] = weighted
-            }
+      }
+      // Fold the band's lanes into the pixels' double sums (a float sum of H·W terms per
+      // lane is accurate enough; of N·H·W terms it would not be).
+      for row in 0..<rows {
+        for x in 0..<W {
+          let p = (bandStart + row) * W + x
+          let pixel = state + (row * W + x) * stateStride
+          result.maximum[p] = -Double(factor) * Double(references[p])
+          var sum = 0.0, squareSum = 0.0
+          for j in 0..<lanes {
+            sum += Double(pixel[j])
+            squareSum += Double(pixel[L + j])
+          }
+          result.sum[p] = sum
+          result.squareSum[p] = squareSum
+          for c in 0..<C {
+            var weighted = 0.0
+            for j in 0..<lanes { weighted += Double(pixel[(2 + c) * L + j]) }
+            result.weighted[p * C + c] = weighted
           }
         }
       }
