@@ -284,8 +284,9 @@ struct CircularBoxKernel: Sendable {
               let referenceLanes = Lanes(repeating: reference)
               let firstArgument = (referenceLanes - first) * factorLanes
               let secondArgument = (referenceLanes - second) * factorLanes
-              let firstWeight = keeping(exponential(firstArgument), where: firstArgument .>= cutoff)
-              let secondWeight = keeping(exponential(secondArgument), where: secondArgument .>= cutoff) * secondShare
+              // Arguments are at most `slack`, and lanes below the cutoff are zeroed: no clamps.
+              let firstWeight = keeping(unclampedExponential(firstArgument), where: firstArgument .>= cutoff)
+              let secondWeight = keeping(unclampedExponential(secondArgument), where: secondArgument .>= cutoff) * secondShare
               store(load(pixel) + (firstWeight + secondWeight), pixel)
               store(load(pixel + L).addingProduct(firstWeight, firstWeight).addingProduct(secondWeight, secondWeight), pixel + L)
               let firstColumn = x + shiftX < W ? x + shiftX : x + shiftX - W

@@ -28,6 +28,13 @@ func exponential(_ input: Lanes) -> Lanes {
   let low = Lanes(repeating: -87.3), high = Lanes(repeating: 88.3)
   var x = input.replacing(with: low, where: input .< low)
   x.replace(with: high, where: x .> high)
+  return unclampedExponential(x)
+}
+
+/// `e^x` for `x ∈ [−87.3, 88.3]` without the clamps; outside, any value (even NaN) — for
+/// callers that zero those lanes anyway.
+@_transparent
+func unclampedExponential(_ x: Lanes) -> Lanes {
   let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
   var f = x.addingProduct(n, Lanes(repeating: -0.693_359_375))
   f = f.addingProduct(n, Lanes(repeating: 2.121_944_4e-4))
