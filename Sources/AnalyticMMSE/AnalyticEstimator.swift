@@ -39,9 +39,14 @@ public struct AnalyticEstimator: Sendable {
               settings: EstimatorSettings) throws {
     let training = training.asImageBatch
     let shape = training.imageBatchShape
-    guard shape.count > 0 else { throw AnalyticMMSEError.emptyTrainingSet }
-    guard settings.sigma > 0, settings.sigma.isFinite else { throw AnalyticMMSEError.nonPositiveSigma(settings.sigma) }
-    if let threshold = settings.pruneThreshold, !(threshold > 0) { throw AnalyticMMSEError.invalidPruneThreshold(threshold) }
+    guard shape.count > 0, shape.planeSize > 0, shape.channels > 0 else { throw AnalyticMMSEError.emptyTrainingSet }
+    guard settings.sigma > 0 else { throw AnalyticMMSEError.nonPositiveSigma(settings.sigma) }
+    guard Self.sigmaRange.contains(settings.sigma) else { throw AnalyticMMSEError.sigmaOutOfRange(settings.sigma) }
+    if let threshold = settings.pruneThreshold, !Self.pruneThresholdRange.contains(threshold) {
+      throw AnalyticMMSEError.invalidPruneThreshold(threshold)
+    }
+    guard settings.threads >= 1 else { throw AnalyticMMSEError.invalidThreads(settings.threads) }
+    try Self.checkValues(training, what: "the training set")
     if settings.estimator.usesPatches {
       guard settings.patchSize % 2 == 1, settings.patchSize > 0 else { throw AnalyticMMSEError.evenPatchSize(settings.patchSize) }
       guard settings.patchSize <= Swift.max(shape.height, shape.width) else {
@@ -56,6 +61,9 @@ public struct AnalyticEstimator: Sendable {
     self.input = input
     self.training = training
     means = try input.map(forwardOperator.apply(training), for: forwardOperator)
+    if let bad = means.firstNonFiniteDescription {
+      throw AnalyticMMSEError.invalidValue(what: "B A x of the training set (input \(input))", detail: bad)
+    }
     structure = try input.noiseStructure(for: forwardOperator, height: shape.height, width: shape.width)
   }
 
@@ -63,7 +71,15 @@ public struct AnalyticEstimator: Sendable {
   /// `u = B y`, then `estimate(inputs:)`.
   public func estimate(measurements y: Tensor, progress: (@Sendable (Double) -> Void)? = nil) throws -> Estimate {
     try checkShape(y)
+    try Self.checkValues(y, what: "the measurements")
     return try estimate(inputs: input.map(y.asImageBatch, for: forwardOperator), progress: progress)
+  }
+
+  /// Checks measurements before any work: the training images' `C × H × W`, finite values of
+  /// magnitude at most `valueLimit`.
+  public func checkMeasurements(_ y: Tensor) throws {
+    try checkShape(y)
+    try Self.checkValues(y, what: "the measurements")
   }
 
   /// Estimates from estimator inputs `u = B y` (`M × C × H × W` or `C × H × W`).
@@ -71,6 +87,9 @@ public struct AnalyticEstimator: Sendable {
   /// - Parameter progress: called with the fraction done, from worker threads.
   public func estimate(inputs: Tensor, progress: (@Sendable (Double) -> Void)? = nil) throws -> Estimate {
     try checkShape(inputs)
+    // Inputs may exceed `valueLimit` legitimately (an inverse filter amplifies noise); only
+    // non-finite values are refused here.
+    if let bad = inputs.firstNonFiniteDescription { throw AnalyticMMSEError.invalidValue(what: "the estimator input", detail: bad) }
     let inputs = inputs.asImageBatch
     let start = Date()
     var (accumulators, kernel) = accumulate(inputs, progress: progress)
@@ -97,6 +116,10 @@ public struct AnalyticEstimator: Sendable {
       pruneThreshold: threshold,
       skippedWeightBound: Swift.max(threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0, flushedWeightBound(kernel: kernel)),
       seconds: Date().timeIntervalSince(start), threads: settings.threads)
+    // A backstop, never reached for accepted σ and values: no caller may receive NaN silently.
+    if let bad = images.firstNonFiniteDescription ?? effective.firstNonFiniteDescription ?? logDensity.firstNonFiniteDescription {
+      throw AnalyticMMSEError.nonFiniteResult(bad)
+    }
     return Estimate(images: images, effectiveCandidates: effective, logDensity: logDensity, statistics: statistics)
   }
 
@@ -106,6 +129,27 @@ public struct AnalyticEstimator: Sendable {
     guard kernel == "circular-box" else { return 0 }
     let pixels = training.imageBatchShape.planeSize
     return Double(candidatePairsPerImage() / Swift.max(pixels, 1)) * exp(-Double(CircularBoxKernel.flushThreshold))
+  }
+
+  /// The accepted noise levels. Within them every log-weight `−½ d²/σ²` and every sum of
+  /// weights stays finite in the kernels' `Float`/`Double` arithmetic (tested at both ends).
+  public static let sigmaRange: ClosedRange<Double> = 1e-6 ... 1e4
+  /// The accepted pruning thresholds `T`: below 1 pruning would drop candidates of weight
+  /// `e^(−1)` of the best; above `1e4` nothing could be pruned in `Float` anyway.
+  public static let pruneThresholdRange: ClosedRange<Double> = 1 ... 1e4
+  /// The largest magnitude accepted in training images and inputs: far beyond images in
+  /// `[0, 1]` plus noise, and small enough that squared distances over any patch stay finite.
+  public static let valueLimit: Float = 1e4
+
+  /// Refuses NaN, ±∞ and values beyond `valueLimit`, naming the first one.
+  static func checkValues(_ tensor: Tensor, what: String) throws {
+    if let bad = tensor.firstNonFiniteDescription { throw AnalyticMMSEError.invalidValue(what: what, detail: bad) }
+    let limit = valueLimit
+    let index = tensor.withUnsafeBufferPointer { values in values.firstIndex { Swift.abs($0) > limit } }
+    if let index {
+      throw AnalyticMMSEError.invalidValue(
+        what: what, detail: "\(tensor.scalars[index]) at [\(tensor.multiIndex(ofFlat: index).map(String.init).joined(separator: ", "))]")
+    }
   }
 
   func checkShape(_ images: Tensor) throws {

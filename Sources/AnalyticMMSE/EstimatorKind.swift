@@ -52,23 +52,37 @@ public enum AnalyticMMSEError: Error, Equatable, CustomStringConvertible {
   case invalidPruneThreshold(Double)
   case contributorsNeedPatches(EstimatorKind)
   case pixelOutOfRange(row: Int, column: Int, height: Int, width: Int)
+  /// A value of the training set or the inputs is NaN, ±∞ or beyond `AnalyticEstimator.valueLimit`.
+  case invalidValue(what: String, detail: String)
+  case sigmaOutOfRange(Double)
+  case invalidThreads(Int)
+  case nonFiniteResult(String)
 
   public var description: String {
     switch self {
     case let .evenPatchSize(size): return "patch size must be odd (got \(size)); use P = 2r + 1, e.g. 5"
     case let .patchTooLarge(size, height, width):
-      return "patch size \(size) is larger than the \(height)×\(width) images; use at most \(Swift.min(height, width) | 1 == Swift.min(height, width) ? Swift.min(height, width) : Swift.min(height, width) - 1)"
+      let largest = Swift.max(height, width)
+      return "patch size \(size) is larger than the \(height)×\(width) images; use an odd P of at most \(largest % 2 == 1 ? largest : largest - 1)"
     case let .nonPositiveSigma(sigma): return "sigma must be > 0 for the estimators (got \(sigma))"
     case let .shapeMismatch(training, inputs):
       return "training images of shape C×H×W = \(training.map(String.init).joined(separator: "×")) do not match measurements of shape \(inputs.map(String.init).joined(separator: "×")); expected the same channels, height and width"
     case .equivariantNeedsCircularPadding:
       return "e-mmse is defined with circular padding only (a whole image shifted with zero padding is not a translation); use --padding circular"
     case .emptyTrainingSet: return "the training set is empty"
-    case let .invalidPruneThreshold(value): return "prune threshold must be > 0 (got \(value))"
+    case let .invalidPruneThreshold(value):
+      return "prune threshold must be in [\(AnalyticEstimator.pruneThresholdRange.lowerBound), \(AnalyticEstimator.pruneThresholdRange.upperBound)] (got \(value))"
     case let .contributorsNeedPatches(kind):
       return "top contributing patches are defined for the patch estimators (le-mmse, l-mmse), not \(kind.rawValue)"
     case let .pixelOutOfRange(row, column, height, width):
-      return "pixel (\(row), \(column)) is outside the \(height)×\(width) image"
+      return "pixel (\(row), \(column)) is outside the \(height)×\(width) image; expected 0 ≤ ROW < \(height) and 0 ≤ COLUMN < \(width)"
+    case let .invalidValue(what, detail):
+      return "\(what): found \(detail); expected finite values of magnitude ≤ \(Int(AnalyticEstimator.valueLimit)) (images in [0, 1])"
+    case let .nonFiniteResult(detail):
+      return "the estimate has \(detail) (an internal error: please report the command that produced it)"
+    case let .invalidThreads(threads): return "threads must be ≥ 1 (got \(threads))"
+    case let .sigmaOutOfRange(sigma):
+      return "sigma must be in [\(AnalyticEstimator.sigmaRange.lowerBound), \(AnalyticEstimator.sigmaRange.upperBound)] for the estimators (got \(sigma))"
     }
   }
 }

@@ -25,80 +25,112 @@ struct EstimateCommand: ParsableCommand {
   @Option(help: "Measurements y, .npy of M×C×H×W (or C×H×W).")
   var measurements: String
   @OptionGroup var physics: OperatorOptions
-  @Option(help: "Noise level σ > 0 of the measurements.")
+  @Option(parsing: .unconditional, help: "Noise level σ of the measurements, in [1e-6, 1000].")
   var sigma: Double
   @Option(help: "le-mmse, l-mmse, e-mmse or mmse.")
   var estimator: EstimatorKind = .lemmse
-  @Option(help: "Patch size P (odd), for le-mmse and l-mmse.")
+  @Option(parsing: .unconditional, help: "Patch size P (odd, at most the image size), for le-mmse and l-mmse.")
   var patch: Int = 5
   @Option(help: "circular or zeros.")
   var padding: Padding = .circular
-  @Option(help: "Threads (default: all cores). Results do not depend on it.")
+  @Option(parsing: .unconditional, help: "Threads, 1 … 1024 (default: all cores). Results do not depend on it.")
   var threads: Int = Parallel.defaultThreadCount
-  @Option(name: .customLong("prune-threshold"), help: "Skip candidates more than T below the running maximum log-weight (where skipping pays: not in the circular box kernel, which computes every exponential).")
+  @Option(name: .customLong("prune-threshold"), parsing: .unconditional,
+          help: "Skip candidates more than T (in [1, 10000]) below the running maximum log-weight (where skipping pays: not in the circular box kernel, which computes every exponential).")
   var pruneThreshold: Double = 30
   @Flag(help: "Compute every exponential (no pruning).")
   var exact = false
-  @Option(help: "A folder for diagnostic maps and top contributing patches.")
+  @Option(help: "A folder for diagnostic maps and top contributing patches (created when missing).")
   var diagnostics: String?
-  @Option(help: "A pixel ROW,COLUMN whose top contributing training patches go to the diagnostics (repeatable).")
+  @Option(parsing: .unconditionalSingleValue,
+          help: "A pixel ROW,COLUMN whose top contributing training patches go to the diagnostics (repeatable; le-mmse and l-mmse).")
   var inspect: [String] = []
-  @Option(name: .customLong("top-k"), help: "How many contributing patches to list per inspected pixel.")
+  @Option(name: .customLong("top-k"), parsing: .unconditional, help: "How many contributing patches to list per inspected pixel (1 … 10000).")
   var topK: Int = 8
-  @Option(help: "Where to write the .npy estimate.")
+  @Option(help: "Where to write the .npy estimate; OUT.json goes beside it (missing folders are created).")
   var output: String
 
   func validate() throws {
-    guard sigma > 0, sigma.isFinite else { throw ValidationError("--sigma must be > 0 for the estimators (got \(sigma))") }
-    guard patch > 0, patch % 2 == 1 else { throw ValidationError("--patch must be odd (got \(patch))") }
-    guard threads > 0 else { throw ValidationError("--threads must be positive (got \(threads))") }
-    guard pruneThreshold > 0 else { throw ValidationError("--prune-threshold must be > 0 (got \(pruneThreshold))") }
+    guard AnalyticEstimator.sigmaRange.contains(sigma) else {
+      throw ValidationError("--sigma must be in [1e-6, 1000] for the estimators (got \(sigma))")
+    }
+    guard patch > 0, patch % 2 == 1 else { throw ValidationError("--patch must be odd and positive (got \(patch))") }
+    guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1 … 1024 (got \(threads))") }
+    guard AnalyticEstimator.pruneThresholdRange.contains(pruneThreshold) else {
+      throw ValidationError("--prune-threshold must be in [1, 10000] (got \(pruneThreshold))")
+    }
+    guard (1...10_000).contains(topK) else { throw ValidationError("--top-k must be in 1 … 10000 (got \(topK))") }
     guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
     if estimator == .emmse && padding == .zeros {
       throw ValidationError(AnalyticMMSEError.equivariantNeedsCircularPadding.description)
     }
     if !inspect.isEmpty && diagnostics == nil { throw ValidationError("--inspect needs --diagnostics DIR") }
+    if !inspect.isEmpty && !estimator.usesPatches {
+      throw ValidationError("--inspect lists contributing patches of le-mmse and l-mmse, not \(estimator.rawValue)")
+    }
     _ = try inspectedPixels()
   }
 
-  func inspectedPixels() throws -> [(Int, Int)] {
+  func inspectedPixels() throws -> [(row: Int, column: Int)] {
     try inspect.map { text in
-      let parts = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard parts.count == 2 else { throw ValidationError("--inspect expects ROW,COLUMN (got \(text))") }
-      return (parts[0], parts[1])
+      let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard parts.count == 2, let row = parts[0], let column = parts[1], row >= 0, column >= 0 else {
+        throw ValidationError("--inspect expects ROW,COLUMN with non-negative integers (got \(text))")
+      }
+      return (row, column)
     }
   }
 
+  var outputURL: URL { fileURL(output) }
+  var metadataURL: URL { outputURL.deletingPathExtension().appendingPathExtension("json") }
+
   func run() throws {
+    // Every check that can fail runs before the estimate; every file is written at the end.
+    try OutputFiles.checkFile(outputURL, flag: "--output")
+    try OutputFiles.checkFile(metadataURL, flag: "--output (its .json)")
+    if let diagnostics { try OutputFiles.checkFolder(fileURL(diagnostics), flag: "--diagnostics") }
     let y = try NumPyFile.read(contentsOf: fileURL(measurements))
-    guard y.rank == 3 || y.rank == 4 else {
-      throw ValidationError("\(measurements) has shape \(y.shape); expected M×C×H×W or C×H×W measurements")
+    guard y.rank == 3 || y.rank == 4, y.count > 0 else {
+      throw CommandError("\(measurements) has shape \(y.shape); expected M×C×H×W or C×H×W measurements with every extent ≥ 1")
     }
+    if let bad = y.firstNonFiniteDescription { throw CommandError("\(measurements) has \(bad); expected finite measurements") }
     let (training, _) = try selection.load(train)
     let batch = y.asImageBatch.imageBatchShape
-    let op = try physics.specification.makeOperator(height: batch.height, width: batch.width)
+    for pixel in try inspectedPixels() where pixel.row >= batch.height || pixel.column >= batch.width {
+      throw CommandError("--inspect \(pixel.row),\(pixel.column) is outside the \(batch.height)×\(batch.width) measurements; expected ROW < \(batch.height), COLUMN < \(batch.width)")
+    }
+    let op = try physics.makeOperator(height: batch.height, width: batch.width)
     let input = try physics.estimatorInput
     let settings = EstimatorSettings(estimator: estimator, patchSize: patch, padding: padding, sigma: sigma,
                                      pruneThreshold: exact ? nil : pruneThreshold, threads: threads)
-    let analytic = try AnalyticEstimator(training: training, forwardOperator: op, input: input, settings: settings)
+    let analytic: AnalyticEstimator
+    do {
+      analytic = try AnalyticEstimator(training: training, forwardOperator: op, input: input, settings: settings)
+    } catch let error as AnalyticMMSEError {
+      throw CommandError("\(train): \(error.description)")
+    }
+    do {
+      try analytic.checkMeasurements(y)
+    } catch let error as AnalyticMMSEError {
+      throw CommandError("\(measurements): \(error.description)")
+    }
     let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")")
     let result = try analytic.estimate(measurements: y) { bar.update($0) }
     bar.finish()
 
-    let outputURL = fileURL(output)
-    try NumPyFile.write(result.images.reshaped(y.shape), to: outputURL)
+    var outputs = OutputFiles()
+    outputs.add(NumPyFile.encode(result.images.reshaped(y.shape)), to: outputURL)
     let metadata = EstimateMetadata(
       estimator: estimator.rawValue, patch: patch, padding: padding.rawValue, sigma: sigma, input: input.description,
       operator: op.description, training: train, trainingCount: training.imageBatchShape.count,
       measurements: measurements, statistics: result.statistics)
-    try writeJSON(metadata, to: outputURL.deletingPathExtension().appendingPathExtension("json"))
-
+    outputs.add(try encodedJSON(metadata), to: metadataURL)
     if let diagnostics {
       let folder = fileURL(diagnostics)
-      try NumPyFile.write(result.effectiveCandidates, to: folder.appendingPathComponent("effective_candidates.npy"))
-      try NumPyFile.write(result.logDensity, to: folder.appendingPathComponent("log_density.npy"))
-      try PNGFile.write(normalisedMaps(result.effectiveCandidates), to: folder.appendingPathComponent("effective_candidates.png"))
-      try PNGFile.write(normalisedMaps(result.logDensity), to: folder.appendingPathComponent("log_density.png"))
+      outputs.add(NumPyFile.encode(result.effectiveCandidates), to: folder.appendingPathComponent("effective_candidates.npy"))
+      outputs.add(NumPyFile.encode(result.logDensity), to: folder.appendingPathComponent("log_density.npy"))
+      outputs.add(try PNGFile.encode(normalisedMaps(result.effectiveCandidates)), to: folder.appendingPathComponent("effective_candidates.png"))
+      outputs.add(try PNGFile.encode(normalisedMaps(result.logDensity)), to: folder.appendingPathComponent("log_density.png"))
       let u = try input.map(y.asImageBatch, for: op)
       var inspected: [InspectedPixel] = []
       for t in 0..<batch.count {
@@ -107,8 +139,9 @@ struct EstimateCommand: ParsableCommand {
           inspected.append(InspectedPixel(image: t, row: row, column: column, contributors: contributors))
         }
       }
-      if !inspected.isEmpty { try writeJSON(inspected, to: folder.appendingPathComponent("top_contributors.json")) }
+      if !inspected.isEmpty { outputs.add(try encodedJSON(inspected), to: folder.appendingPathComponent("top_contributors.json")) }
     }
+    try outputs.commit()
     let statistics = result.statistics
     printError(String(format: "wrote %@ (%@, %.2f s, %@ pairs, %.2f%% pruned, skipped weight ≤ %.1e)", output,
                       statistics.kernel, statistics.seconds, "\(statistics.candidatePairs)",

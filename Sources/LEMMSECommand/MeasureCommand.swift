@@ -19,25 +19,33 @@ struct MeasureCommand: ParsableCommand {
   var images: String
   @OptionGroup var selection: SelectionOptions
   @OptionGroup var physics: OperatorOptions
-  @Option(help: "Noise level σ ≥ 0, in units of [0, 1] images.")
+  @Option(parsing: .unconditional, help: "Noise level σ: 0 (A x exactly) or in [1e-6, 1000], in units of [0, 1] images.")
   var sigma: Float
-  @Option(help: "Seed of the noise.")
+  @Option(parsing: .unconditional, help: "Seed of the noise.")
   var seed: UInt64 = 0
-  @Option(help: "Where to write the .npy result.")
+  @Option(help: "Where to write the .npy result (missing folders are created).")
   var output: String
 
   func validate() throws {
-    guard sigma >= 0, sigma.isFinite else { throw ValidationError("--sigma must be ≥ 0 (got \(sigma))") }
+    guard sigma == 0 || (1e-6 ... 1e3).contains(sigma) else {
+      throw ValidationError("--sigma must be 0 or in [1e-6, 1000] (got \(sigma))")
+    }
     guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
   }
 
   func run() throws {
+    try OutputFiles.checkFile(fileURL(output), flag: "--output")
     let (x, originalShape) = try selection.load(images)
     let shape = x.imageBatchShape
-    let op = try physics.specification.makeOperator(height: shape.height, width: shape.width)
+    let op = try physics.makeOperator(height: shape.height, width: shape.width)
     let y = measure(x, with: op, sigma: sigma, seed: seed)
     let u = try physics.estimatorInput.map(y, for: op)
-    try NumPyFile.write(u.reshaped(originalShape), to: fileURL(output))
+    if let bad = u.firstNonFiniteDescription {
+      throw CommandError("the measurements of \(images) have \(bad) (the input map \(try physics.estimatorInput) amplified them beyond Float); choose a larger ε or λ")
+    }
+    var outputs = OutputFiles()
+    outputs.add(NumPyFile.encode(u.reshaped(originalShape)), to: fileURL(output))
+    try outputs.commit()
     printError("wrote \(output): \(originalShape.map(String.init).joined(separator: "×")) \(op), σ = \(sigma), input \(try physics.estimatorInput)")
   }
 }

@@ -15,21 +15,27 @@ let dataReferenceHelp = """
 
 /// Which images of a data set to load.
 struct SelectionOptions: ParsableArguments {
-  @Option(name: [.customLong("count"), .customLong("train-count")], help: "How many images to take (default: all).")
+  @Option(name: [.customLong("count"), .customLong("train-count")], parsing: .unconditional,
+          help: "How many images to take (default: all).")
   var count: Int?
-  @Option(name: [.customLong("offset"), .customLong("train-offset")], help: "How many images to skip first.")
+  @Option(name: [.customLong("offset"), .customLong("train-offset")], parsing: .unconditional,
+          help: "How many images to skip first.")
   var offset: Int = 0
   @Option(name: [.customLong("split"), .customLong("train-split")], help: "train or test.")
   var split: DataSplit = .train
   @Option(help: "native, grey or rgb.")
   var color: ColorMode = .native
-  @Option(name: .customLong("image-size"), help: "Resize folder images (area average) and centre-crop to this size.")
+  @Option(name: .customLong("image-size"), parsing: .unconditional,
+          help: "Resize folder images (area average) and centre-crop to this size (1 … 4096).")
   var imageSize: Int?
 
   func validate() throws {
     if let count, count <= 0 { throw ValidationError("--count must be positive (got \(count))") }
     if offset < 0 { throw ValidationError("--offset must be ≥ 0 (got \(offset))") }
-    if let imageSize, imageSize <= 0 { throw ValidationError("--image-size must be positive (got \(imageSize))") }
+    if let imageSize, !(1...4096).contains(imageSize) { throw ValidationError("--image-size must be in 1 … 4096 (got \(imageSize))") }
+    if let count, ShapeArithmetic.sum(offset, count) == nil {
+      throw ValidationError("--offset \(offset) + --count \(count) is beyond any data set")
+    }
   }
 
   /// Loads `reference`, keeping a `.npy` file's own rank in `originalShape`.
@@ -37,6 +43,14 @@ struct SelectionOptions: ParsableArguments {
     let source = try DataSetSource(parsing: reference)
     let images = try DataSets.load(DataSetRequest(source: source, split: split, count: count, offset: offset,
                                                   color: color, imageSize: imageSize))
+    // The loaders refuse empty and non-finite image sets; this names the flag if one slips through.
+    guard images.rank == 4, images.count > 0 else {
+      throw CommandError("\(reference): no images (shape \(images.shape)); expected N×C×H×W with every extent ≥ 1")
+    }
+    if let bad = images.firstNonFiniteDescription { throw CommandError("\(reference): has \(bad); expected images in [0, 1]") }
+    if let index = images.scalars.firstIndex(where: { Swift.abs($0) > AnalyticEstimator.valueLimit }) {
+      throw CommandError("\(reference): has \(images.scalars[index]) at [\(images.multiIndex(ofFlat: index).map(String.init).joined(separator: ", "))]; expected images in [0, 1]")
+    }
     var originalShape = images.shape
     if case let .numpy(url) = source, count == nil, offset == 0, color == .native {
       let raw = try NumPyFile.read(contentsOf: url)
@@ -69,6 +83,15 @@ struct OperatorOptions: ParsableArguments {
   }
 
   var specification: OperatorSpecification { get throws { try OperatorSpecification(name: operatorName, mask: mask, kernel: kernel) } }
+
+  /// The operator for `height × width` images, its mask or kernel checked against them.
+  func makeOperator(height: Int, width: Int) throws -> ForwardOperator {
+    do {
+      return try specification.makeOperator(height: height, width: width)
+    } catch let error as PhysicsError {
+      throw CommandError("\(mask != nil ? "--mask" : kernel != nil ? "--kernel" : "--operator"): \(error.description)")
+    }
+  }
   var estimatorInput: EstimatorInput { get throws { try EstimatorInput(parsing: input) } }
 }
 

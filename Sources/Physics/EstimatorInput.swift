@@ -24,19 +24,22 @@ public enum EstimatorInput: Equatable, Hashable, Sendable, CustomStringConvertib
     case "agnostic" where argument.isEmpty: self = .agnostic
     case "adjoint" where argument.isEmpty: self = .adjoint
     case "wiener":
-      guard let lambda = Double(argument), lambda > 0, lambda.isFinite else {
-        throw PhysicsError.invalidSpecification("input '\(text)': expected wiener:λ with λ > 0, e.g. wiener:0.01")
+      guard let lambda = Double(argument), Self.regularisationRange.contains(lambda) else {
+        throw PhysicsError.invalidSpecification("input '\(text)': expected wiener:λ with λ in [1e-12, 1000], e.g. wiener:0.01")
       }
       self = .wiener(lambda: lambda)
     case "inverse":
-      guard let epsilon = Double(argument), epsilon > 0, epsilon.isFinite else {
-        throw PhysicsError.invalidSpecification("input '\(text)': expected inverse:ε with ε > 0, e.g. inverse:1e-7")
+      guard let epsilon = Double(argument), Self.regularisationRange.contains(epsilon) else {
+        throw PhysicsError.invalidSpecification("input '\(text)': expected inverse:ε with ε in [1e-12, 1000], e.g. inverse:1e-7")
       }
       self = .inverse(epsilon: epsilon)
     default:
       throw PhysicsError.invalidSpecification("input '\(text)': expected agnostic, adjoint, wiener:λ or inverse:ε")
     }
   }
+
+  /// The accepted λ and ε: below `1e-12` the inverse of a kernel's zeros overflows `Float`.
+  public static let regularisationRange: ClosedRange<Double> = 1e-12 ... 1e3
 
   public var description: String {
     switch self {

@@ -51,18 +51,37 @@ public enum KernelSpecification: Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// The kernel; `.file` kernels come from `loadFile`.
-  public func makeKernel(loadFile: (String) throws -> Tensor) throws -> Tensor {
+  /// The kernel for `height × width` images; `.file` kernels come from `loadFile`.
+  ///
+  /// The kernel's size is worked out (in `Double`, so huge parameters cannot overflow) and
+  /// checked against the image before anything is allocated: a kernel is at most the image.
+  public func makeKernel(height: Int, width: Int, loadFile: (String) throws -> Tensor) throws -> Tensor {
+    func requireFits(_ extent: Double) throws -> Int {
+      guard extent <= Double(Swift.min(height, width)) else {
+        throw PhysicsError.invalidKernel(
+          "'\(self)' is \(extent < 1e15 ? String(Int(extent)) : String(extent)) pixels wide, larger than the \(height)×\(width) image; a kernel must be at most the image size")
+      }
+      return Int(extent)
+    }
     switch self {
-    case let .gaussian(std, size): return Kernels.gaussian(standardDeviation: std, size: size)
-    case let .defocus(radius): return Kernels.defocus(radius: radius)
-    case let .box(size): return Kernels.box(size: size)
+    case let .gaussian(std, size):
+      let extent = try requireFits(size.map(Double.init) ?? 2 * (4 * std).rounded(.up) + 1)
+      return Kernels.gaussian(standardDeviation: std, size: extent)
+    case let .defocus(radius):
+      _ = try requireFits(2 * radius.rounded(.down) + 1)
+      return Kernels.defocus(radius: radius)
+    case let .box(size):
+      return Kernels.box(size: try requireFits(Double(size)))
     case let .file(path):
       let kernel = try loadFile(path)
       guard kernel.rank == 2, kernel.count > 0 else {
         throw PhysicsError.invalidKernel("\(path) has shape \(kernel.shape); expected Kh × Kw")
       }
-      guard kernel.scalars.allSatisfy(\.isFinite) else { throw PhysicsError.invalidKernel("\(path) has non-finite values") }
+      if let bad = kernel.firstNonFiniteDescription { throw PhysicsError.invalidKernel("\(path) has \(bad); expected finite values") }
+      guard kernel.shape[0] <= height, kernel.shape[1] <= width else {
+        throw PhysicsError.invalidKernel(
+          "\(path) is \(kernel.shape[0])×\(kernel.shape[1]), larger than the \(height)×\(width) image; a kernel must be at most the image size")
+      }
       return kernel
     }
   }
@@ -85,6 +104,8 @@ public enum Kernels {
     let center = extent / 2
     return normalised(Tensor(shape: [extent, extent], generator: { index in
       let a = Double(index / extent - center), b = Double(index % extent - center)
+      // The centre is 1 whatever `std`: for a tiny `std` the quotient below is 0 / 0 there.
+      if a == 0 && b == 0 { return 1 }
       return Float(Foundation.exp(-(a * a + b * b) / (2 * std * std)))
     }))
   }

@@ -17,13 +17,16 @@ public enum MaskSpecification: Equatable, Sendable, CustomStringConvertible {
     switch kind {
     case "box":
       let values = try integers(arguments, count: 4, specification: text, expected: "box:TOP,LEFT,HEIGHT,WIDTH")
-      guard values[2] >= 0, values[3] >= 0 else {
-        throw PhysicsError.invalidSpecification("mask '\(text)': the box's height and width must be ≥ 0")
+      guard values[0] >= 0, values[1] >= 0 else {
+        throw PhysicsError.invalidSpecification("mask '\(text)': TOP and LEFT must be ≥ 0 (the box lies inside the image)")
+      }
+      guard values[2] >= 1, values[3] >= 1 else {
+        throw PhysicsError.invalidSpecification("mask '\(text)': the box's HEIGHT and WIDTH must be ≥ 1")
       }
       self = .box(top: values[0], left: values[1], height: values[2], width: values[3])
     case "center":
       let values = try integers(arguments, count: 1, specification: text, expected: "center:SIZE")
-      guard values[0] >= 0 else { throw PhysicsError.invalidSpecification("mask '\(text)': SIZE must be ≥ 0") }
+      guard values[0] >= 1 else { throw PhysicsError.invalidSpecification("mask '\(text)': SIZE must be ≥ 1") }
       self = .center(size: values[0])
     case "random":
       let parts = arguments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -44,11 +47,27 @@ public enum MaskSpecification: Equatable, Sendable, CustomStringConvertible {
   }
 
   /// The `height × width` mask; `.file` masks come from `loadFile`, which returns its tensor.
+  ///
+  /// The geometry is checked against the image before anything is built: a box or centred
+  /// hole must lie inside the image, a file mask must be `H × W` (or `1 × H × W`) of the
+  /// images' size with finite values.
   public func makeMask(height: Int, width: Int, loadFile: (String) throws -> Tensor) throws -> Tensor {
+    guard height >= 1, width >= 1 else {
+      throw PhysicsError.invalidMask("'\(self)': images of \(height)×\(width) pixels; expected at least 1×1")
+    }
     switch self {
     case let .box(top, left, boxHeight, boxWidth):
+      guard top >= 0, left >= 0, boxHeight >= 1, boxWidth >= 1,
+            let bottom = ShapeArithmetic.sum(top, boxHeight), bottom <= height,
+            let right = ShapeArithmetic.sum(left, boxWidth), right <= width else {
+        throw PhysicsError.invalidMask(
+          "'\(self)' does not lie inside the \(height)×\(width) image; expected 0 ≤ TOP, TOP + HEIGHT ≤ \(height), 0 ≤ LEFT, LEFT + WIDTH ≤ \(width)")
+      }
       return Masks.box(height: height, width: width, top: top, left: left, boxHeight: boxHeight, boxWidth: boxWidth)
     case let .center(size):
+      guard size >= 1, size <= Swift.min(height, width) else {
+        throw PhysicsError.invalidMask("'\(self)' does not fit the \(height)×\(width) image; expected 1 ≤ SIZE ≤ \(Swift.min(height, width))")
+      }
       return Masks.centeredBox(height: height, width: width, size: size)
     case let .random(fraction, seed):
       return Masks.randomDrop(height: height, width: width, dropFraction: fraction, seed: seed)
@@ -59,8 +78,10 @@ public enum MaskSpecification: Equatable, Sendable, CustomStringConvertible {
         throw PhysicsError.invalidMask("\(path) has shape \(mask.shape); expected H × W")
       }
       guard mask.shape == [height, width] else {
-        throw PhysicsError.maskSizeMismatch(mask: mask.shape, images: [height, width])
+        throw PhysicsError.invalidMask(
+          "\(path) is \(mask.shape.map(String.init).joined(separator: "×")); expected an H × W mask of the images' size \(height)×\(width)")
       }
+      if let bad = mask.firstNonFiniteDescription { throw PhysicsError.invalidMask("\(path) has \(bad); expected values in [0, 1]") }
       return mask.map { $0 >= 0.5 ? 1 : 0 }
     }
   }
@@ -77,11 +98,15 @@ public enum MaskSpecification: Equatable, Sendable, CustomStringConvertible {
 
 /// Mask builders (1 = observed).
 public enum Masks {
-  /// All ones except a `boxHeight × boxWidth` hole at `(top, left)`, clipped to the image.
+  /// All ones except a `boxHeight × boxWidth` hole at `(top, left)`, clipped to the image
+  /// (a box wholly outside leaves every pixel observed).
   public static func box(height: Int, width: Int, top: Int, left: Int, boxHeight: Int, boxWidth: Int) -> Tensor {
     var mask = Tensor(repeating: 1, shape: [height, width])
-    for i in Swift.max(0, top) ..< Swift.min(height, top + boxHeight) {
-      for j in Swift.max(0, left) ..< Swift.min(width, left + boxWidth) { mask[i, j] = 0 }
+    let rowEnd = Swift.min(height, top.addingReportingOverflow(Swift.max(boxHeight, 0)).overflow ? Int.max : top + Swift.max(boxHeight, 0))
+    let columnEnd = Swift.min(width, left.addingReportingOverflow(Swift.max(boxWidth, 0)).overflow ? Int.max : left + Swift.max(boxWidth, 0))
+    let rowStart = Swift.min(Swift.max(0, top), rowEnd), columnStart = Swift.min(Swift.max(0, left), columnEnd)
+    for i in rowStart ..< Swift.max(rowStart, rowEnd) {
+      for j in columnStart ..< Swift.max(columnStart, columnEnd) { mask[i, j] = 0 }
     }
     return mask
   }

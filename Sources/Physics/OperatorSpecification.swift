@@ -53,7 +53,7 @@ public enum OperatorSpecification: Equatable, Sendable, CustomStringConvertible 
     case let .inpainting(mask):
       result = .inpainting(Inpainting(mask: try mask.makeMask(height: height, width: width, loadFile: loadFile)))
     case let .deconvolution(kernel):
-      result = .deconvolution(Deconvolution(kernel: try kernel.makeKernel(loadFile: loadFile)))
+      result = .deconvolution(Deconvolution(kernel: try kernel.makeKernel(height: height, width: width, loadFile: loadFile)))
     }
     try result.validate(height: height, width: width)
     return result

@@ -65,7 +65,7 @@ func tinyDataSet(in folder: URL, count: Int = 40) throws -> String {
                      nTrain: [10], nTest: 2, epochs: 1)
   }
   let bad: [(ExperimentConfig, String)] = [
-    (config(operators: ["inpainting_center_15"], inputs: ["inverse:0.1"]), "inputs"),
+    (config(operators: ["inpainting_random_30"], inputs: ["inverse:0.1"]), "inputs"),
     (config(model: ModelSpecification(model: .patchmlp, patch: 13)), "models.patch"),
     (config(model: ModelSpecification(model: .patchmlp, patch: 4)), "patch"),
     (config(model: ModelSpecification(model: .unetClassic, widths: [4, 8, 16, 32])), "models"),
