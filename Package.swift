@@ -27,6 +27,7 @@ let package = Package(
     .target(name: "NeuralNetworks", dependencies: ["Tensors"], swiftSettings: native),
     .target(name: "Experiments",
             dependencies: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks"],
+            resources: [.copy("Resources/fashion-mnist-demo")],
             swiftSettings: native),
     .executableTarget(name: "LEMMSECommand",
                       dependencies: ["Experiments", "Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE",

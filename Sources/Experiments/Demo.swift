@@ -20,15 +20,21 @@ public struct Demo: Sendable {
   public struct Report: Sendable {
     public var record: ResultRecord
     public var dataDirectory: URL
+    /// Whether the data came from the embedded subset (`DemoData`) rather than a full copy.
+    public var usedEmbeddedSubset: Bool
     public var figure: URL
     public var results: URL
   }
 
   /// Runs the demo; `progress(phase, fraction, detail)` reports what it is doing.
-  /// - Throws: `DataFileError.dataSetNotFound` when FashionMNIST is nowhere to be found.
+  /// Uses a full copy of FashionMNIST when `DataLocator` finds one, the embedded subset of
+  /// `DemoData` otherwise.
+  /// - Throws: `DataFileError.dataSetNotFound` when neither is there.
   public func run(progress: @escaping @Sendable (String, Double, String) -> Void) throws -> Report {
-    guard let directory = DataLocator.find(.fashionMNIST) else {
-      throw DataFileError.dataSetNotFound(name: KnownDataSet.fashionMNIST.rawValue, searched: DataLocator.searchedLocations)
+    let (directory, isSubset) = try DemoData.fashionMNIST()
+    if isSubset && (trainingCount > DemoData.trainingCount || testCount > DemoData.testCount) {
+      throw DataFileError.outOfRange(dataSet: "the embedded FashionMNIST subset", requested: "\(trainingCount) + \(testCount)",
+                                     available: DemoData.trainingCount + DemoData.testCount)
     }
     progress("loading FashionMNIST", 0, "")
     let source = DataSetSource.fashionMNIST(directory)
@@ -80,6 +86,6 @@ public struct Demo: Sendable {
       training: configuration, dataset: "fashion-mnist", trainingCount: trainingCount, imageShape: [1, 28, 28],
       finalLoss: trained.lossHistory.last, seconds: secondsTrain),
       to: outputDirectory.appendingPathComponent("patchmlp.safetensors"))
-    return Report(record: record, dataDirectory: directory, figure: figure, results: results)
+    return Report(record: record, dataDirectory: directory, usedEmbeddedSubset: isSubset, figure: figure, results: results)
   }
 }

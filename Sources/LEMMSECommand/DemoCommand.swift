@@ -8,7 +8,8 @@ struct DemoCommand: ParsableCommand {
     abstract: "Train a PatchMLP on FashionMNIST denoising and compare it with the LE-MMSE (the README's main job).",
     discussion: """
       Looks for FashionMNIST in $LEMMSE_DATA, ./data, ../shared/data, then where Debian's \
-      dataset-fashion-mnist package installs it.
+      dataset-fashion-mnist package installs it; without a full copy it uses the subset shipped \
+      with LEMMSE (the first 2,000 training and 16 test images).
       """)
 
   @Option(help: "Where to write the figure and results.")
@@ -40,6 +41,7 @@ struct DemoCommand: ParsableCommand {
     }
     bar.finish()
     let record = report.record
+    print("data: \(report.dataDirectory.path) (\(report.usedEmbeddedSubset ? "the embedded subset: first 2,000 training and 16 test images" : "full copy"))")
     print("FashionMNIST denoising, σ = \(record.sigma): PatchMLP and LE-MMSE with P = \(record.patch), N = \(record.nTrain) training images, \(record.nTest) test images")
     print(String(format: "  PSNR(measurement, truth) = %.2f dB", record.psnrMeasurementTruth))
     print(String(format: "  PSNR(network, truth)     = %.2f dB   (SSIM %.3f, trained %d epochs in %.0f s)", record.psnrNetworkTruth ?? .nan,
