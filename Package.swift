@@ -4,8 +4,23 @@ import PackageDescription
 /// AVX-512 is used only when the compiler may target this machine's CPU; without the flag
 /// `SIMD16<Float>` arithmetic falls back to SSE or to software calls. Every target with a
 /// numerical hot path gets it.
-let native: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native", "-Ounchecked"], .when(configuration: .release)),
-                              .unsafeFlags(["-target-cpu", "native"], .when(configuration: .debug))]
+///
+/// `-Ounchecked` (no overflow or bounds traps) is kept only for the targets listed in
+/// `uncheckedTargets`, where it was measured to pay and whose inputs are validated before they
+/// reach the kernels. `LEMMSE_UNCHECKED=all` or `=none` in the environment overrides the list,
+/// so the benchmarks can measure both.
+let uncheckedTargets: Set<String> = {
+  switch Context.environment["LEMMSE_UNCHECKED"] {
+  case "all": return ["Tensors", "AnalyticMMSE", "NeuralNetworks", "DataFiles", "Physics", "ImageQuality", "Experiments", "LEMMSECommand"]
+  case "none": return []
+  default: return []
+  }
+}()
+
+func native(_ target: String) -> [SwiftSetting] {
+  [.unsafeFlags(["-target-cpu", "native"] + (uncheckedTargets.contains(target) ? ["-Ounchecked"] : []), .when(configuration: .release)),
+   .unsafeFlags(["-target-cpu", "native"], .when(configuration: .debug))]
+}
 
 let package = Package(
   name: "LEMMSE",
@@ -19,21 +34,21 @@ let package = Package(
   ],
   targets: [
     // Public API, in dependency order.
-    .target(name: "Tensors", swiftSettings: native),
-    .target(name: "DataFiles", dependencies: ["Tensors", "CLibPNG", "CLibJPEG", "CZlib"], swiftSettings: native),
-    .target(name: "Physics", dependencies: ["Tensors"], swiftSettings: native),
-    .target(name: "ImageQuality", dependencies: ["Tensors"], swiftSettings: native),
-    .target(name: "AnalyticMMSE", dependencies: ["Tensors", "Physics"], swiftSettings: native),
-    .target(name: "NeuralNetworks", dependencies: ["Tensors"], swiftSettings: native),
+    .target(name: "Tensors", swiftSettings: native("Tensors")),
+    .target(name: "DataFiles", dependencies: ["Tensors", "CLibPNG", "CLibJPEG", "CZlib"], swiftSettings: native("DataFiles")),
+    .target(name: "Physics", dependencies: ["Tensors"], swiftSettings: native("Physics")),
+    .target(name: "ImageQuality", dependencies: ["Tensors"], swiftSettings: native("ImageQuality")),
+    .target(name: "AnalyticMMSE", dependencies: ["Tensors", "Physics"], swiftSettings: native("AnalyticMMSE")),
+    .target(name: "NeuralNetworks", dependencies: ["Tensors"], swiftSettings: native("NeuralNetworks")),
     .target(name: "Experiments",
             dependencies: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks"],
             resources: [.copy("Resources/fashion-mnist-demo")],
-            swiftSettings: native),
+            swiftSettings: native("Experiments")),
     .executableTarget(name: "LEMMSECommand",
                       dependencies: ["Experiments", "Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE",
                                      "NeuralNetworks",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                      swiftSettings: native),
+                      swiftSettings: native("LEMMSECommand")),
 
     // Implementation details: the system's C libraries.
     .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -41,13 +56,13 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
     // Tests.
-    .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: native),
-    .testTarget(name: "DataFilesTests", dependencies: ["DataFiles", "Tensors"], swiftSettings: native),
-    .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Tensors"], swiftSettings: native),
-    .testTarget(name: "ImageQualityTests", dependencies: ["ImageQuality", "Tensors"], swiftSettings: native),
-    .testTarget(name: "AnalyticMMSETests", dependencies: ["AnalyticMMSE", "Physics", "Tensors"], swiftSettings: native),
-    .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"], swiftSettings: native),
-    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "AnalyticMMSE"], swiftSettings: native),
-    .testTarget(name: "LEMMSECommandTests", dependencies: ["LEMMSECommand", "Tensors", "DataFiles"], swiftSettings: native),
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: native("TensorsTests")),
+    .testTarget(name: "DataFilesTests", dependencies: ["DataFiles", "Tensors"], swiftSettings: native("DataFilesTests")),
+    .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Tensors"], swiftSettings: native("PhysicsTests")),
+    .testTarget(name: "ImageQualityTests", dependencies: ["ImageQuality", "Tensors"], swiftSettings: native("ImageQualityTests")),
+    .testTarget(name: "AnalyticMMSETests", dependencies: ["AnalyticMMSE", "Physics", "Tensors"], swiftSettings: native("AnalyticMMSETests")),
+    .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"], swiftSettings: native("NeuralNetworksTests")),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "AnalyticMMSE"], swiftSettings: native("ExperimentsTests")),
+    .testTarget(name: "LEMMSECommandTests", dependencies: ["LEMMSECommand", "Tensors", "DataFiles"], swiftSettings: native("LEMMSECommandTests")),
   ]
 )

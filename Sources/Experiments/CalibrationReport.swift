@@ -1,0 +1,145 @@
+import Foundation
+
+/// The files `lemmse compare` writes for one calibration: `results.json`, `results.md`,
+/// `per_image.csv`, `lemmse_best.npy`, `figure.png` and `calibration.svg`.
+///
+/// `results.json` holds `{"best_patch": P, "calibration": [{"patch": P,
+/// "psnr_network_lemmse": dB, "cosine_network_lemmse": c, "per_image_psnr_network_lemmse":
+/// [dB, …]}, …], …}` with PSNR of peak 1, per image then averaged.
+public struct CalibrationReport: Sendable {
+  /// The names of the files `files()` returns, for checking destinations before any work.
+  public static let fileNames = ["results.json", "results.md", "per_image.csv", "lemmse_best.npy", "figure.png", "calibration.svg"]
+
+  public var calibration: NetworkCalibration
+  public var networkFile: String
+  public var measurementsFile: String
+  public var training: String
+  public var trainingCount: Int
+  public var operatorDescription: String
+  public var input: String
+  public var sigma: Double
+  /// The network's outputs, `M × C × H × W`.
+  public var networkOutput: Tensor
+  /// The estimator inputs `u = B y`, `M × C × H × W`.
+  public var inputs: Tensor
+  /// The clean images, when given.
+  public var truth: Tensor?
+
+  public init(calibration: NetworkCalibration, networkFile: String, measurementsFile: String, training: String,
+              trainingCount: Int, operatorDescription: String, input: String, sigma: Double, networkOutput: Tensor,
+              inputs: Tensor, truth: Tensor?) {
+    self.calibration = calibration
+    self.networkFile = networkFile
+    self.measurementsFile = measurementsFile
+    self.training = training
+    self.trainingCount = trainingCount
+    self.operatorDescription = operatorDescription
+    self.input = input
+    self.sigma = sigma
+    self.networkOutput = networkOutput
+    self.inputs = inputs
+    self.truth = truth
+  }
+
+  /// What `results.json` holds.
+  public struct Summary: Codable, Equatable, Sendable {
+    /// The `P` of the highest mean `PSNR(network, LE-MMSE_P)`.
+    public var bestPatch: Int
+    /// `PSNR(network, LE-MMSE)` at the best `P`, dB.
+    public var psnrNetworkLEMMSEBest: Double
+    public var calibration: [NetworkCalibration.Point]
+    /// `PSNR(network, truth)` and `PSNR(LE-MMSE_best, truth)` when the truth was given.
+    public var psnrNetworkTruth: Double?
+    public var psnrLEMMSETruth: Double?
+    public var network: String
+    public var measurements: String
+    public var training: String
+    public var nTrain: Int
+    public var nTest: Int
+    public var `operator`: String
+    public var input: String
+    public var sigma: Double
+
+    enum CodingKeys: String, CodingKey {
+      case bestPatch = "best_patch", psnrNetworkLEMMSEBest = "psnr_network_lemmse_best", calibration
+      case psnrNetworkTruth = "psnr_network_truth", psnrLEMMSETruth = "psnr_lemmse_truth"
+      case network, measurements, training, nTrain = "n_train", nTest = "n_test", `operator`, input, sigma
+    }
+  }
+
+  /// The summary written to `results.json`.
+  public var summary: Summary {
+    let best = calibration.best
+    let bestEstimate = calibration.estimates[best.patch]!.images
+    return Summary(
+      bestPatch: best.patch, psnrNetworkLEMMSEBest: best.psnrNetworkLEMMSE, calibration: calibration.points,
+      psnrNetworkTruth: truth.map { psnr(networkOutput, $0) }, psnrLEMMSETruth: truth.map { psnr(bestEstimate, $0) },
+      network: networkFile, measurements: measurementsFile, training: training, nTrain: trainingCount,
+      nTest: networkOutput.imageBatchShape.count, operator: operatorDescription, input: input, sigma: sigma)
+  }
+
+  /// Every file's name and contents.
+  public func files() throws -> [(String, Data)] {
+    let summary = summary
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let best = calibration.best
+    let bestEstimate = calibration.estimates[best.patch]!.images
+    return [
+      ("results.json", try encoder.encode(summary)),
+      ("results.md", Data(markdown(summary).utf8)),
+      ("per_image.csv", Data(perImageCSV().utf8)),
+      ("lemmse_best.npy", NumPyFile.encode(bestEstimate)),
+      ("figure.png", try PNGFile.encode(figure(bestEstimate: bestEstimate))),
+      ("calibration.svg", Data(calibrationPlot().svg().utf8)),
+    ]
+  }
+
+  func markdown(_ summary: Summary) -> String {
+    var text = """
+      # Calibration of \(networkFile) against the LE-MMSE
+
+      \(summary.nTest) measurements (\(measurementsFile)), \(operatorDescription), σ = \(sigma), input \(input); \
+      LE-MMSE from \(trainingCount) training images (\(training)).
+      PSNR with peak 1, per image then averaged.
+
+      **Best P = \(summary.bestPatch): PSNR(network, LE-MMSE) = \(String(format: "%.2f", summary.psnrNetworkLEMMSEBest)) dB**
+
+      | P | PSNR(network, LE-MMSE) [dB] | cosine | worst image [dB] |
+      |--:|--:|--:|--:|
+
+      """
+    for point in summary.calibration {
+      text += String(format: "| %d | %.2f | %.4f | %.2f |\n", point.patch, point.psnrNetworkLEMMSE, point.cosineNetworkLEMMSE,
+                     point.perImagePSNRNetworkLEMMSE.min() ?? .nan)
+    }
+    if let network = summary.psnrNetworkTruth, let lemmse = summary.psnrLEMMSETruth {
+      text += String(format: "\nAgainst the truth: PSNR(network, truth) = %.2f dB, PSNR(LE-MMSE at P = %d, truth) = %.2f dB.\n",
+                     network, summary.bestPatch, lemmse)
+    }
+    return text
+  }
+
+  func perImageCSV() -> String {
+    var text = "image," + calibration.points.map { "psnr_network_lemmse_p\($0.patch)" }.joined(separator: ",") + "\n"
+    for image in 0..<networkOutput.imageBatchShape.count {
+      text += "\(image)," + calibration.points.map { String(format: "%.4f", $0.perImagePSNRNetworkLEMMSE[image]) }.joined(separator: ",") + "\n"
+    }
+    return text
+  }
+
+  /// Rows: input / LE-MMSE at the best P / network (/ truth), one column per image (at most 8).
+  func figure(bestEstimate: Tensor) -> Tensor {
+    let columns = 0..<Swift.min(networkOutput.imageBatchShape.count, 8)
+    var rows = [columns.map { inputs.image($0) }, columns.map { bestEstimate.image($0) }, columns.map { networkOutput.image($0) }]
+    if let truth { rows.append(columns.map { truth.image($0) }) }
+    return imageGrid(rows, gutter: 4, scale: 3)
+  }
+
+  func calibrationPlot() -> LinePlot {
+    LinePlot(title: "Calibration of \(networkFile): PSNR(network, LE-MMSE) against P", xLabel: "patch size P",
+             yLabel: "PSNR(network, LE-MMSE) [dB]",
+             series: [LinePlot.Series(name: "network", points: calibration.points.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })])
+  }
+}

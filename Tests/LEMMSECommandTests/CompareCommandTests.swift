@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import LEMMSECommand
+@testable import Experiments
+
+/// PSNR with peak 1 of one image, written plainly.
+func plainPSNR(_ a: [Float], _ b: [Float]) -> Double {
+  let mse = zip(a, b).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +) / Double(a.count)
+  return 10 * log10(1 / mse)
+}
+
+@Test func compareCalibratesAnExternalNetworkAgainstTheLEMMSE() throws {
+  let folder = temporaryDirectory()
+  var generator = SeededGenerator(seed: 31)
+  let training = Tensor.uniform(shape: [12, 1, 9, 9], using: &generator)
+  let truth = Tensor.uniform(shape: [3, 1, 9, 9], using: &generator)
+  let y = measure(truth, with: .denoising, sigma: 0.3, seed: 2)
+  // "A network" that behaves like the LE-MMSE of P = 5, up to a small perturbation.
+  let lemmse5 = try AnalyticEstimator(training: training, forwardOperator: .denoising, input: .agnostic,
+                                      settings: EstimatorSettings(patchSize: 5, sigma: 0.3)).estimate(measurements: y).images
+  let network = lemmse5 + Tensor.uniform(shape: lemmse5.shape, using: &generator) * 0.01
+  for (name, tensor) in [("train", training), ("y", y), ("net", network), ("x", truth)] {
+    try NumPyFile.write(tensor, to: folder.appendingPathComponent("\(name).npy"))
+  }
+  let out = folder.appendingPathComponent("calibration")
+  try runCommand(["compare", "--network", folder.appendingPathComponent("net.npy").path,
+                  "--measurements", folder.appendingPathComponent("y.npy").path,
+                  "--truth", folder.appendingPathComponent("x.npy").path,
+                  "--train", folder.appendingPathComponent("train.npy").path, "--operator", "denoising", "--sigma", "0.3",
+                  "--patch", "3,5,7", "--output", out.path])
+  let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as! [String: Any]
+  #expect(json["best_patch"] as? Int == 5)
+  let calibration = try #require(json["calibration"] as? [[String: Any]])
+  #expect(calibration.map { $0["patch"] as? Int } == [3, 5, 7])
+  for point in calibration {
+    let patch = point["patch"] as! Int
+    // Independently: the estimator at that P, PSNR per image written out, then averaged.
+    let estimate = try AnalyticEstimator(training: training, forwardOperator: .denoising, input: .agnostic,
+                                         settings: EstimatorSettings(patchSize: patch, sigma: 0.3)).estimate(measurements: y).images
+    let expected = (0..<3).map { plainPSNR(network.image($0).scalars, estimate.image($0).scalars) }.reduce(0, +) / 3
+    #expect(abs((point["psnr_network_lemmse"] as! Double) - expected) < 1e-3, "P = \(patch)")
+    let cosine = point["cosine_network_lemmse"] as! Double
+    #expect(cosine > 0.9 && cosine <= 1.0 + 1e-9)
+  }
+  for name in CalibrationReport.fileNames {
+    #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+  }
+  let best = try NumPyFile.read(contentsOf: out.appendingPathComponent("lemmse_best.npy"))
+  #expect(best.maxAbsoluteDifference(lemmse5) < 1e-6)
+  let csv = try String(contentsOf: out.appendingPathComponent("per_image.csv"), encoding: .utf8)
+  #expect(csv.split(separator: "\n").count == 4)
+}
+
+@Test func compareRefusesMismatchedInputsAndWritesNothing() throws {
+  let folder = temporaryDirectory()
+  var generator = SeededGenerator(seed: 32)
+  try NumPyFile.write(Tensor.uniform(shape: [6, 1, 8, 8], using: &generator), to: folder.appendingPathComponent("train.npy"))
+  try NumPyFile.write(Tensor.uniform(shape: [6, 3, 8, 8], using: &generator), to: folder.appendingPathComponent("train3.npy"))
+  try NumPyFile.write(Tensor.uniform(shape: [6, 1, 9, 9], using: &generator), to: folder.appendingPathComponent("train9.npy"))
+  try NumPyFile.write(Tensor.uniform(shape: [2, 1, 8, 8], using: &generator), to: folder.appendingPathComponent("y.npy"))
+  try NumPyFile.write(Tensor.uniform(shape: [3, 1, 8, 8], using: &generator), to: folder.appendingPathComponent("net3.npy"))
+  try NumPyFile.write(Tensor.uniform(shape: [2, 1, 8, 8], using: &generator), to: folder.appendingPathComponent("net.npy"))
+  let base = ["compare", "--measurements", "y.npy", "--operator", "denoising", "--sigma", "0.2", "--output", "out"]
+  let cases: [([String], String)] = [
+    (base + ["--network", "net3.npy", "--train", "train.npy"], "--network"),
+    (base + ["--network", "net.npy", "--train", "train3.npy"], "--train"),
+    (base + ["--network", "net.npy", "--train", "train9.npy"], "--train"),
+    (base + ["--network", "net.npy", "--train", "train.npy", "--patch", "3,4,5"], "--patch"),
+    (base + ["--network", "net.npy", "--train", "train.npy", "--patch", "3,,5"], "--patch"),
+    (base + ["--network", "net.npy", "--train", "train.npy", "--patch", "11"], "--patch"),
+    (base + ["--network", "absent.npy", "--train", "train.npy"], "absent.npy"),
+  ]
+  for (arguments, needle) in cases {
+    let (status, message) = try runExecutable(arguments, in: folder)
+    #expect(status != 0, "\(arguments)")
+    #expect(message.split(separator: "\n").count == 1 && message.contains(needle), "\(arguments): \(message)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "\(arguments)")
+  }
+}
