@@ -89,6 +89,11 @@ public enum Checkpoint {
       if name.hasPrefix("training.optimizer.") { optimizer[String(name.dropFirst("training.optimizer.".count))] = tensor }
       else if !name.hasPrefix("training.") { network[name] = tensor }
     }
+    // The weights must fit the description, as in `read(from:)`, so a damaged snapshot is
+    // reported with its file name before training starts.
+    do { try description.model.makeNetwork(seed: 0).load(from: network) } catch let error as NetworkError {
+      throw DataFileError.corrupt(file: url.path, detail: "\(error)")
+    }
     let averages = try state.averages.map { count in
       try (0..<count).map { index in
         guard let tensor = tensors["training.average.\(index)"] else {
