@@ -144,19 +144,24 @@ struct TrainCommand: ParsableCommand {
   /// The network for `shape`'s images, or a one-line error naming the flag or the data.
   func makeNetwork(for shape: ImageBatchShape) throws -> (ModelDescription, any DenoisingNetwork) {
     guard shape.count > 0 else { throw CommandFailure("\(data) holds no images; training needs at least one") }
+    let description: ModelDescription
+    let network: any DenoisingNetwork
     do {
-      let description = try specification().description(channels: shape.channels, noiseConditional: sigmaRange != nil)
-      let network = try description.makeNetwork(seed: seed)
-      try network.validate(height: shape.height, width: shape.width)
-      return (description, network)
+      description = try specification().description(channels: shape.channels, noiseConditional: sigmaRange != nil)
+      network = try description.makeNetwork(seed: seed)
     } catch let ExperimentError.invalidValue(key, message) {
-      throw CommandFailure("\(flag(for: key)) \(message) for the images of \(data)")
+      throw CommandFailure("\(flag(for: key)) \(message) (the images of \(data))")
     } catch let NetworkError.invalidValue(name, message) {
-      throw CommandFailure("\(flag(for: name)) \(message) for the images of \(data)")
+      throw CommandFailure("\(flag(for: name)) \(message) (the images of \(data))")
     } catch let error as NetworkError {
+      if case .invalidPatchSize = error { throw CommandFailure("--patch \(patch ?? 0): \(error)") }
+      throw CommandFailure("--model \(model.rawValue) with these flags: \(error)")
+    }
+    do { try network.validate(height: shape.height, width: shape.width) } catch let error as NetworkError {
       if case .invalidPatchSize = error { throw CommandFailure("--patch \(patch ?? 0) does not fit \(data): \(error)") }
       throw CommandFailure("\(data): \(error)")
     }
+    return (description, network)
   }
 
   func run() throws {
