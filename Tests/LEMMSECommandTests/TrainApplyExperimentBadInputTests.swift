@@ -283,3 +283,15 @@ func expectBadInput(_ arguments: [String], mentions fragments: [String], outputs
     #expect(text.contains("missing folders are created"), "\(option) help: \(text)")
   }
 }
+
+@Test func dryRunChecksTheSplitSizesOfARealDataSet() throws {
+  let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/fashion-mnist")
+    .standardizedFileURL
+  guard FileManager.default.fileExists(atPath: data.appendingPathComponent("t10k-images-idx3-ubyte.gz").path) else { return }
+  let output = temporaryDirectory().appendingPathComponent("results")
+  let setting = ["experiment", "--data", "fashion-mnist:" + data.path, "--operator", "denoising", "--sigma", "0.2",
+                 "--model", "patchmlp", "--patch", "5", "--output", output.path, "--dry-run"]
+  expectBadInput(setting + ["--n-train", "60001"], mentions: ["--n-train", "60001", "60000", "train split"], outputs: [output])
+  expectBadInput(setting + ["--n-train", "10", "--n-test", "10001"], mentions: ["--n-test", "10001", "10000", "test split"],
+                 outputs: [output])
+}
