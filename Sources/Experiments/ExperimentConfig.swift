@@ -86,8 +86,12 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   }
 
   public static func decode(_ data: Data, name: String) throws -> ExperimentConfig {
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw ExperimentError.unreadableConfig("\(name): not a JSON object")
+    let parsed: Any
+    do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+      throw ExperimentError.unreadableConfig("\(name): not valid JSON (\(error.localizedDescription))")
+    }
+    guard let object = parsed as? [String: Any] else {
+      throw ExperimentError.unreadableConfig("\(name): expected a JSON object {\"datasets\": …} at the top level")
     }
     let allowed = CodingKeys.allCases.map(\.stringValue)
     if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {

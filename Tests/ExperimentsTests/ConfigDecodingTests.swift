@@ -112,3 +112,14 @@ func configDecodingErrorsNameTheKeyPath(replace: String, with: String, key: Stri
   #expect(try ExperimentRunner(config: base, outputDirectory: folder).validate()[data] == [1, 12, 12])
   #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
 }
+
+@Test func configsThatAreNotJSONObjectsNameTheFile() {
+  for (text, fragment) in [("{\"datasets\": [", "not valid JSON"), ("[1, 2]", "expected a JSON object")] {
+    do {
+      _ = try ExperimentConfig.decode(Data(text.utf8), name: "config.json")
+      Issue.record("accepted \(text)")
+    } catch {
+      #expect("\(error)".hasPrefix("config.json: ") && "\(error)".contains(fragment), "\(error)")
+    }
+  }
+}
