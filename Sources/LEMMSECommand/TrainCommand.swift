@@ -286,7 +286,9 @@ final class CheckpointFiles: @unchecked Sendable {
 
   /// Puts the files back; returns what the user should be told.
   func restore() -> String {
-    guard wrote else { return "wrote nothing" }
+    let folderCreated = createdFolder.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
+    let changed = wrote && (folderCreated || files.contains { (try? Data(contentsOf: $0.url)) != $0.contents })
+    guard changed else { return "wrote nothing" }
     for (url, contents) in files {
       if let contents { try? AtomicFile.write(contents, to: url) } else { try? FileManager.default.removeItem(at: url) }
     }
