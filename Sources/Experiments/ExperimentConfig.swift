@@ -71,6 +71,13 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
 
   /// Reads a config, rejecting unknown keys (at the top level and in `models`).
   public static func read(contentsOf url: URL) throws -> ExperimentConfig {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+      throw ExperimentError.unreadableConfig("\(url.path): no such file, expected a JSON config file")
+    }
+    guard !isDirectory.boolValue else {
+      throw ExperimentError.unreadableConfig("\(url.path): is a directory, expected a JSON config file")
+    }
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
       throw ExperimentError.unreadableConfig("\(url.path): cannot read the config (\(error.localizedDescription))")
@@ -79,8 +86,12 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   }
 
   public static func decode(_ data: Data, name: String) throws -> ExperimentConfig {
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw ExperimentError.unreadableConfig("\(name): not a JSON object")
+    let parsed: Any
+    do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+      throw ExperimentError.unreadableConfig("\(name): not valid JSON (\(error.localizedDescription))")
+    }
+    guard let object = parsed as? [String: Any] else {
+      throw ExperimentError.unreadableConfig("\(name): expected a JSON object {\"datasets\": …} at the top level")
     }
     let allowed = CodingKeys.allCases.map(\.stringValue)
     if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
@@ -96,15 +107,26 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     do {
       return try JSONDecoder().decode(ExperimentConfig.self, from: data)
     } catch let DecodingError.keyNotFound(key, context) {
-      let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-      throw ExperimentError.invalidValue(key: path, message: "is missing")
-    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-      throw ExperimentError.invalidValue(key: context.codingPath.map(\.stringValue).joined(separator: "."),
-                                         message: context.debugDescription)
+      throw ExperimentError.invalidValue(key: configKeyPath(context.codingPath + [key]), message: "is missing")
+    } catch let DecodingError.typeMismatch(type, context) {
+      throw ExperimentError.invalidValue(key: configKeyPath(context.codingPath), message: "expected \(expectedName(type)); \(context.debugDescription)")
+    } catch let DecodingError.valueNotFound(type, context) {
+      throw ExperimentError.invalidValue(key: configKeyPath(context.codingPath), message: "expected \(expectedName(type)), got null")
     } catch let DecodingError.dataCorrupted(context) {
-      throw ExperimentError.invalidValue(key: context.codingPath.map(\.stringValue).joined(separator: "."),
+      throw ExperimentError.invalidValue(key: context.codingPath.isEmpty ? name : configKeyPath(context.codingPath),
                                          message: context.debugDescription)
     }
+  }
+
+  /// `a list`, `a string`, `a number` for a decoding type.
+  static func expectedName(_ type: Any.Type) -> String {
+    let name = String(describing: type)
+    if name.hasPrefix("Array") { return "a list" }
+    if name.hasPrefix("Dictionary") { return "an object" }
+    if name == "String" { return "a string" }
+    if name == "Bool" { return "true or false" }
+    if ["Int", "UInt64", "Double", "Float"].contains(name) { return "a number" }
+    return name
   }
 
   /// Every setting of the grid, in a fixed order.

@@ -31,30 +31,59 @@ public struct ExperimentRunner: Sendable {
   var seed: UInt64 { config.seed ?? 0 }
   var threads: Int { config.threads ?? Parallel.defaultThreadCount }
 
-  /// Checks the whole grid before any work: keys, values, combinations, data sets.
+  /// The most threads a config may ask for.
+  public static let threadLimit = 1...1024
+
+  /// The training configuration of every setting at `sigma` (the grid's σ, or its train range).
+  func trainingConfiguration(sigma: Double) -> TrainingConfiguration {
+    let sampling: SigmaSampling = config.trainSigmaRange.map { .uniform(lower: $0[0], upper: $0[1]) } ?? .fixed(Float(sigma))
+    return TrainingConfiguration(epochs: config.epochs, batchSize: config.batchSize ?? 32, sigma: sampling,
+                                 learningRate: config.learningRate ?? 1e-3, seed: seed)
+  }
+
+  /// Checks the whole grid before any work — keys, values, combinations, and that every data
+  /// set has `n_train` training and `n_test` test images — and writes nothing. `run` and
+  /// `lemmse experiment --dry-run` both call it, so a dry run passes exactly when a run would
+  /// get past its checks.
   /// - Returns: the image shape `C, H, W` of every data set.
   @discardableResult
   public func validate() throws -> [String: [Int]] {
-    guard !config.datasets.isEmpty else { throw ExperimentError.invalidValue(key: "datasets", message: "is empty") }
-    guard !config.operators.isEmpty else { throw ExperimentError.invalidValue(key: "operators", message: "is empty") }
-    guard !config.models.isEmpty else { throw ExperimentError.invalidValue(key: "models", message: "is empty") }
-    guard !config.sigmas.isEmpty, config.sigmas.allSatisfy({ $0 > 0 }) else {
-      throw ExperimentError.invalidValue(key: "sigmas", message: "must be non-empty and > 0 (the estimators need σ > 0)")
+    func fail(_ key: String, _ message: String) -> ExperimentError { .invalidValue(key: key, message: message) }
+    for (key, list) in [("datasets", config.datasets.count), ("operators", config.operators.count), ("sigmas", config.sigmas.count),
+                        ("inputs", config.inputs.count), ("models", config.models.count), ("n_train", config.nTrain.count)]
+      where list == 0 {
+      throw fail(key, "is empty; give at least one value")
     }
-    guard !config.nTrain.isEmpty, config.nTrain.allSatisfy({ $0 > 0 }) else {
-      throw ExperimentError.invalidValue(key: "n_train", message: "must be non-empty and positive")
+    for (index, sigma) in config.sigmas.enumerated() {
+      if let problem = SigmaSampling.problem(with: sigma, allowingZero: false) {
+        throw fail("sigmas[\(index)]", problem + "; the estimators need σ > 0")
+      }
     }
-    guard config.nTest > 0 else { throw ExperimentError.invalidValue(key: "n_test", message: "must be positive") }
-    guard config.epochs >= 0 else { throw ExperimentError.invalidValue(key: "epochs", message: "must be ≥ 0") }
-    if let range = config.trainSigmaRange, range.count != 2 || range[0] < 0 || range[1] < range[0] {
-      throw ExperimentError.invalidValue(key: "train_sigma_range", message: "expected [A, B] with 0 ≤ A ≤ B")
+    if let index = config.nTrain.firstIndex(where: { $0 < 1 }) {
+      throw fail("n_train[\(index)]", "must be ≥ 1 (got \(config.nTrain[index]))")
     }
-    if let calibration = config.calibration, calibration.contains(where: { $0 <= 0 || $0 % 2 == 0 }) {
-      throw ExperimentError.invalidValue(key: "calibration", message: "patch sizes must be odd and positive (got \(calibration))")
+    guard config.nTest >= 1 else { throw fail("n_test", "must be ≥ 1 (got \(config.nTest))") }
+    if let threads = config.threads, !Self.threadLimit.contains(threads) {
+      throw fail("threads", "must be in \(Self.threadLimit.lowerBound)…\(Self.threadLimit.upperBound) (got \(threads))")
+    }
+    if let range = config.trainSigmaRange, range.count != 2 {
+      throw fail("train_sigma_range", "expected [A, B] with 0 ≤ A ≤ B (got \(range.count) values)")
+    }
+    if let calibration = config.calibration {
+      if calibration.isEmpty { throw fail("calibration", "is empty; leave it out for the default sweep 3, 5, …, 13") }
+      let limit = ModelDescription.Limits.patchSize
+      if let index = calibration.firstIndex(where: { !limit.contains($0) || $0 % 2 == 0 }) {
+        throw fail("calibration[\(index)]", "patch sizes must be odd in \(limit.lowerBound)…\(limit.upperBound) (got \(calibration[index]))")
+      }
+    }
+    // The training hyper-parameters, with the ranges `train` itself enforces.
+    do { try trainingConfiguration(sigma: config.sigmas[0]).validate() } catch let NetworkError.invalidValue(name, message) {
+      let key = ["epochs": "epochs", "batchSize": "batch_size", "learningRate": "learning_rate", "sigma": "train_sigma_range"][name] ?? name
+      throw fail(key, message)
     }
     for operatorName in config.operators {
       do { _ = try OperatorSpecification(name: operatorName) } catch {
-        throw ExperimentError.invalidValue(key: "operators", message: "\(error)")
+        throw fail("operators", "\(error)")
       }
     }
     for model in config.models { try model.validate() }
@@ -62,31 +91,53 @@ public struct ExperimentRunner: Sendable {
     for dataset in config.datasets {
       let source: DataSetSource
       do { source = try DataSetSource(parsing: dataset) } catch {
-        throw ExperimentError.invalidValue(key: "datasets", message: "\(error)")
+        throw fail("datasets", "\(error)")
       }
-      let probe: Tensor
-      do { probe = try DataSets.load(DataSetRequest(source: source, split: .train, count: 1)) } catch {
-        throw ExperimentError.invalidValue(key: "datasets", message: "\(error)")
+      // The last image each split must have: one image each, not the whole set.
+      func probe(_ split: DataSplit, count: Int, key: String) throws -> [Int] {
+        let images: Tensor
+        do {
+          images = try DataSets.load(DataSetRequest(source: source, split: split, count: 1, offset: count - 1))
+        } catch let DataFileError.outOfRange(_, _, available) {
+          throw fail(key, "\(count) images requested, but \(dataset) has \(available) in its \(split.rawValue) split")
+        } catch {
+          throw fail("datasets", "\(dataset) (\(split.rawValue) split): \(error)")
+        }
+        let shape = images.imageBatchShape
+        return [shape.channels, shape.height, shape.width]
       }
-      let shape = probe.imageBatchShape
-      shapes[dataset] = [shape.channels, shape.height, shape.width]
+      let shape = try probe(.train, count: config.nTrain.max()!, key: "n_train")
+      let testShape = try probe(.test, count: config.nTest, key: "n_test")
+      guard shape[1] > 0, shape[2] > 0 else {
+        throw fail("datasets", "\(dataset) has \(shape[1])×\(shape[2]) images; they must be at least 1×1")
+      }
+      guard testShape == shape else {
+        throw fail("datasets", "\(dataset): its test images are \(testShape.map(String.init).joined(separator: "×")), its training images \(shape.map(String.init).joined(separator: "×"))")
+      }
+      if let calibration = config.calibration, let patch = calibration.first(where: { $0 > min(shape[1], shape[2]) }) {
+        throw fail("calibration", "P = \(patch) is larger than the \(shape[1])×\(shape[2]) images of \(dataset)")
+      }
+      shapes[dataset] = shape
     }
     for setting in config.settings() {
       let shape = shapes[setting.dataset]!
       let input: EstimatorInput
       do { input = try EstimatorInput(parsing: setting.input) } catch {
-        throw ExperimentError.invalidValue(key: "inputs", message: "\(error)")
+        throw fail("inputs", "\(error)")
       }
-      let op = try OperatorSpecification(name: setting.operatorName).makeOperator(height: shape[1], width: shape[2])
+      let op: ForwardOperator
+      do { op = try OperatorSpecification(name: setting.operatorName).makeOperator(height: shape[1], width: shape[2]) } catch {
+        throw fail("operators", "\(setting.operatorName) on the \(shape[1])×\(shape[2]) images of \(setting.dataset): \(error)")
+      }
       do { try input.validate(for: op) } catch {
-        throw ExperimentError.invalidValue(key: "inputs", message: "\(error)")
+        throw fail("inputs", "\(error)")
       }
-      if let patch = setting.model.patch, patch > max(shape[1], shape[2]) {
-        throw ExperimentError.invalidValue(key: "models.patch", message: "P = \(patch) is larger than the \(shape[1])×\(shape[2]) images of \(setting.dataset)")
+      if let patch = setting.model.patch, patch > min(shape[1], shape[2]) {
+        throw fail("models.patch", "P = \(patch) is larger than the \(shape[1])×\(shape[2]) images of \(setting.dataset)")
       }
       let description = try setting.model.description(channels: shape[0], noiseConditional: config.trainSigmaRange != nil)
       do { try description.makeNetwork(seed: 0).validate(height: shape[1], width: shape[2]) } catch {
-        throw ExperimentError.invalidValue(key: "models", message: "\(setting.model.label) on \(setting.dataset): \(error)")
+        throw fail("models", "\(setting.model.label) on \(setting.dataset): \(error)")
       }
     }
     return shapes
@@ -152,18 +203,20 @@ public struct ExperimentRunner: Sendable {
       let conditional = config.trainSigmaRange != nil
       let description = try setting.model.description(channels: shape.channels, noiseConditional: conditional)
       let fresh = try description.makeNetwork(seed: seed)
-      let sampling: SigmaSampling = config.trainSigmaRange.map { .uniform(lower: $0[0], upper: $0[1]) } ?? .fixed(sigma)
-      let configuration = TrainingConfiguration(epochs: config.epochs, batchSize: config.batchSize ?? 32, sigma: sampling,
-                                                learningRate: config.learningRate ?? 1e-3, seed: seed)
+      let configuration = trainingConfiguration(sigma: setting.sigma)
+      let sampling = configuration.sigma
       let start = Date()
-      let trained = try NeuralNetworks.train(fresh, images: training, configuration: configuration,
-                                             makeInput: NetworkTraining.inputMaker(operator: op, input: input)) {
-        progress("training", Double($0.step) / Double(Swift.max($0.totalSteps, 1)),
-                 String(format: "epoch %d, loss %.5f, %.0f img/s", $0.epoch + 1, $0.loss, $0.imagesPerSecond))
-      }
-      if let bad = trained.lossHistory.firstIndex(where: { !$0.isFinite }) {
+      let trained: TrainingResult
+      do {
+        trained = try NeuralNetworks.train(fresh, images: training, configuration: configuration,
+                                           makeInput: NetworkTraining.inputMaker(operator: op, input: input)) {
+          progress("training", Double($0.step) / Double(Swift.max($0.totalSteps, 1)),
+                   String(format: "epoch %d, loss %.5f, %.0f img/s", $0.epoch + 1, $0.loss, $0.imagesPerSecond))
+        }
+      } catch let NetworkError.diverged(step, epoch, loss) {
         throw ExperimentError.invalidValue(
-          key: "learning_rate", message: "training \(setting.key) diverged (loss \(trained.lossHistory[bad]) at step \(bad + 1)); lower it")
+          key: "learning_rate",
+          message: "training \(setting.key) diverged (loss \(loss) at step \(step), epoch \(epoch)); wrote no checkpoint for it; lower it (now \(configuration.learningRate))")
       }
       secondsTrain = Date().timeIntervalSince(start)
       network = trained.network

@@ -64,7 +64,8 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     }()
   }
 
-  /// Checks the hyper-parameters; the message names the offending key.
+  /// Checks the hyper-parameters, with `ModelDescription.validate()`'s ranges; the message names
+  /// the offending key (`patch`, `widths`, `depth`, `normalization`).
   public func validate() throws {
     if model != .unetClassic {
       guard let patch else { throw ExperimentError.invalidValue(key: "patch", message: "\(model.rawValue) needs a patch size P") }
@@ -78,7 +79,21 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
       throw ExperimentError.invalidValue(key: "widths", message: "\(model.rawValue) takes one width (got \(resolvedWidths))")
     }
     if let depth, depth < 2 { throw ExperimentError.invalidValue(key: "depth", message: "must be ≥ 2 (got \(depth))") }
-    _ = try resolvedNormalization()
+    // The ranges of the description itself (one channel stands for any: the bounds on the
+    // channels are checked again when the data fixes them).
+    do {
+      try unvalidatedDescription(channels: 1, noiseConditional: noiseConditional ?? false).validate()
+    } catch let NetworkError.invalidValue(name, message) {
+      throw ExperimentError.invalidValue(key: Self.key(forDescriptionField: name), message: message)
+    }
+  }
+
+  /// The key of this type that sets `ModelDescription`'s field `name`.
+  static func key(forDescriptionField name: String) -> String {
+    switch name {
+    case "patchSize": return "patch"
+    default: return name
+    }
   }
 
   func resolvedNormalization() throws -> Normalization {
@@ -97,6 +112,14 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
   /// The network description for images of `channels` channels.
   public func description(channels: Int, noiseConditional conditional: Bool) throws -> ModelDescription {
     try validate()
+    let description = try unvalidatedDescription(channels: channels, noiseConditional: conditional)
+    do { try description.validate() } catch let NetworkError.invalidValue(name, message) {
+      throw ExperimentError.invalidValue(key: Self.key(forDescriptionField: name), message: message)
+    }
+    return description
+  }
+
+  func unvalidatedDescription(channels: Int, noiseConditional conditional: Bool) throws -> ModelDescription {
     let architecture: ModelDescription.Architecture
     switch model {
     case .patchmlp: architecture = .patchMLP

@@ -76,15 +76,23 @@ public enum Checkpoint {
   public static func readSnapshot(from url: URL) throws -> (snapshot: TrainingSnapshot, description: CheckpointDescription)? {
     let (tensors, metadata) = try SafeTensorsFile.read(contentsOf: url)
     guard let stateJSON = metadata[SnapshotState.metadataKey] else { return nil }
-    guard let descriptionJSON = metadata[CheckpointDescription.metadataKey],
-          let description = try? JSONDecoder().decode(CheckpointDescription.self, from: Data(descriptionJSON.utf8)),
-          let state = try? JSONDecoder().decode(SnapshotState.self, from: Data(stateJSON.utf8)) else {
+    guard let descriptionJSON = metadata[CheckpointDescription.metadataKey] else {
+      throw DataFileError.corrupt(file: url.path, detail: "not a LEMMSE checkpoint: no '\(CheckpointDescription.metadataKey)' metadata")
+    }
+    let description = try decodeDescription(descriptionJSON, file: url)
+    guard let state = try? JSONDecoder().decode(SnapshotState.self, from: Data(stateJSON.utf8)) else {
       throw DataFileError.corrupt(file: url.path, detail: "its training state does not parse")
     }
+    try requireFinite(tensors, file: url)
     var network: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
     for (name, tensor) in tensors {
       if name.hasPrefix("training.optimizer.") { optimizer[String(name.dropFirst("training.optimizer.".count))] = tensor }
       else if !name.hasPrefix("training.") { network[name] = tensor }
+    }
+    // The weights must fit the description, as in `read(from:)`, so a damaged snapshot is
+    // reported with its file name before training starts.
+    do { try description.model.makeNetwork(seed: 0).load(from: network) } catch let error as NetworkError {
+      throw DataFileError.corrupt(file: url.path, detail: "\(error)")
     }
     let averages = try state.averages.map { count in
       try (0..<count).map { index in
@@ -102,22 +110,56 @@ public enum Checkpoint {
   }
 
   /// Reads a checkpoint and rebuilds its network.
-  /// - Throws: `DataFileError` for a missing or damaged file, `NetworkError` when the weights
-  ///   do not fit the architecture the description names.
+  /// - Throws: `DataFileError` naming the file for a missing or damaged file, a model
+  ///   description out of `ModelDescription.validate()`'s ranges, weights that do not fit the
+  ///   architecture the description names, or a NaN or ±∞ weight.
   public static func read(from url: URL) throws -> (network: any DenoisingNetwork, description: CheckpointDescription) {
     let (tensors, metadata) = try SafeTensorsFile.read(contentsOf: url)
     guard let json = metadata[CheckpointDescription.metadataKey] else {
       throw DataFileError.corrupt(file: url.path, detail: "not a LEMMSE checkpoint: no '\(CheckpointDescription.metadataKey)' metadata")
     }
+    let description = try decodeDescription(json, file: url)
+    let weights = tensors.filter { !$0.key.hasPrefix("training.") }
+    try requireFinite(weights, file: url)
+    let network: any DenoisingNetwork
+    do {
+      network = try description.model.makeNetwork(seed: 0)
+      try network.load(from: weights)
+    } catch let error as NetworkError {
+      throw DataFileError.corrupt(file: url.path, detail: "\(error)")
+    }
+    return (network, description)
+  }
+
+  /// The description in a checkpoint's metadata, decoded and checked before any network is built.
+  static func decodeDescription(_ json: String, file url: URL) throws -> CheckpointDescription {
     let description: CheckpointDescription
     do {
       description = try JSONDecoder().decode(CheckpointDescription.self, from: Data(json.utf8))
+    } catch let DecodingError.keyNotFound(key, context) {
+      throw DataFileError.corrupt(file: url.path, detail: "its model description lacks '\(configKeyPath(context.codingPath + [key]))'")
+    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {
+      let key = configKeyPath(context.codingPath)
+      throw DataFileError.corrupt(file: url.path, detail: "its model description does not parse\(key.isEmpty ? "" : " at '\(key)'"): \(context.debugDescription)")
     } catch {
       throw DataFileError.corrupt(file: url.path, detail: "its model description does not parse (\(error))")
     }
-    let network = try description.model.makeNetwork(seed: 0)
-    try network.load(from: tensors.filter { !$0.key.hasPrefix("training.") })
-    return (network, description)
+    do {
+      try description.model.validate()
+      try description.sigma.validate()
+    } catch let NetworkError.invalidValue(name, message) {
+      throw DataFileError.corrupt(file: url.path, detail: "its model description is out of range: \(name) \(message)")
+    }
+    return description
+  }
+
+  /// Throws naming the file and the tensor unless every value is finite.
+  static func requireFinite(_ tensors: [String: Tensor], file url: URL) throws {
+    for name in tensors.keys.sorted() {
+      if let bad = tensors[name]!.firstNonFiniteDescription {
+        throw DataFileError.corrupt(file: url.path, detail: "tensor '\(name)' has \(bad); a checkpoint's weights must be finite")
+      }
+    }
   }
 }
 

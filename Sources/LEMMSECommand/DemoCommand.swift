@@ -12,13 +12,15 @@ struct DemoCommand: ParsableCommand {
       with LEMMSE (the first 2,000 training and 16 test images).
       """)
 
-  @Option(help: "Where to write the figure and results.")
+  @Option(help: "Where to write the figure and results (missing folders are created).")
   var output: String = "lemmse-demo"
-  @Option(help: "Threads (default: all cores).")
+  @Option(parsing: .unconditional, help: "Threads, 1…1024 (default: all cores).")
   var threads: Int = Parallel.defaultThreadCount
 
   func validate() throws {
-    guard threads > 0 else { throw ValidationError("--threads must be positive (got \(threads))") }
+    guard ExperimentRunner.threadLimit.contains(threads) else {
+      throw ValidationError("--threads must be in \(ExperimentRunner.threadLimit.lowerBound)…\(ExperimentRunner.threadLimit.upperBound) (got \(threads))")
+    }
   }
 
   func run() throws {

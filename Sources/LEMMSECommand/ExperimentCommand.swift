@@ -21,35 +21,43 @@ struct ExperimentCommand: ParsableCommand {
 
   @Option(help: "An experiment config (JSON).")
   var config: String?
-  @Option(help: "Where to write results.")
+  @Option(help: "Where to write results (missing folders are created).")
   var output: String
 
   @Option(help: ArgumentHelp("One setting: the data set. " + dataReferenceHelp, valueName: "DATA"))
   var data: String?
   @Option(name: .customLong("operator"), help: "One setting: an operator preset.")
   var operatorName: String?
-  @Option(help: "One setting: σ.")
+  @Option(parsing: .unconditional, help: "One setting: σ (1e-06…1000).")
   var sigma: Double?
   @Option(help: "One setting: agnostic, physics-aware, adjoint, wiener:λ or inverse:ε.")
   var input: String = "agnostic"
   @Option(help: "One setting: patchmlp, resnet, unet or unet-classic.")
   var model: ModelKind?
-  @Option(help: "One setting: the network's P.")
+  @Option(parsing: .unconditional, help: "One setting: the network's P (odd, at most the image size).")
   var patch: Int?
-  @Option(help: "One setting: width(s), comma-separated.")
+  @Option(parsing: .unconditional, help: "One setting: width(s) in 1…4096, comma-separated.")
   var width: String?
-  @Option(name: .customLong("n-train"), help: "One setting: training images.")
+  @Option(name: .customLong("n-train"), parsing: .unconditional, help: "One setting: training images (≥ 1, at most the train split).")
   var nTrain: Int = 2000
-  @Option(name: .customLong("n-test"), help: "One setting: test images.")
+  @Option(name: .customLong("n-test"), parsing: .unconditional, help: "One setting: test images (≥ 1, at most the test split).")
   var nTest: Int = 8
-  @Option(help: "One setting: epochs.")
+  @Option(parsing: .unconditional, help: "One setting: epochs (1…100000).")
   var epochs: Int = 20
-  @Option(help: "One setting: the calibration sweep of P, comma-separated.")
+  @Option(parsing: .unconditional, help: "One setting: the calibration sweep of P, comma-separated odd numbers.")
   var calibration: String?
-  @Option(help: "Seed of training, noise and test measurements.")
+  @Option(parsing: .unconditional, help: "Seed of training, noise and test measurements.")
   var seed: UInt64 = 0
-  @Flag(name: .customLong("dry-run"), help: "Check the config and list its settings without running them.")
+  @Flag(name: .customLong("dry-run"), help: "Run every check of a real run (config, values, data sets and their sizes) and list the settings; write nothing.")
   var dryRun = false
+
+  /// Whole numbers from `A,B,…`, all of them, or a one-line error naming `flag`.
+  func wholeNumbers(_ text: String, flag: String, expected: String) throws -> [Int] {
+    let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+    let values = fields.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.count == fields.count else { throw ValidationError("\(flag) expects \(expected) (got \(text))") }
+    return values
+  }
 
   func makeConfig() throws -> ExperimentConfig {
     if let config {
@@ -61,29 +69,46 @@ struct ExperimentCommand: ParsableCommand {
     guard let data, let operatorName, let sigma, let model else {
       throw ValidationError("give --config FILE.json, or --data, --operator, --sigma and --model for one setting")
     }
-    let widths = try width.map { text -> [Int] in
-      let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard !values.isEmpty else { throw ValidationError("--width expects integers (got \(text))") }
-      return values
-    }
-    let sweep = try calibration.map { text -> [Int] in
-      let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard !values.isEmpty else { throw ValidationError("--calibration expects odd integers (got \(text))") }
-      return values
-    }
+    let widths = try width.map { try wholeNumbers($0, flag: "--width", expected: "whole numbers, comma-separated") }
+    let sweep = try calibration.map { try wholeNumbers($0, flag: "--calibration", expected: "odd whole numbers, comma-separated") }
     return ExperimentConfig(datasets: [data], operators: [operatorName], sigmas: [sigma], inputs: [input],
                             models: [ModelSpecification(model: model, patch: patch, widths: widths)], nTrain: [nTrain],
                             nTest: nTest, epochs: epochs, calibration: sweep, seed: seed)
   }
 
-  func validate() throws { _ = try makeConfig() }
+  /// The flag of one setting that sets config key `key` (`n_train[0]` → `--n-train`).
+  static func flag(forKey key: String) -> String? {
+    let base = String(key.prefix { $0 != "[" })
+    return ["datasets": "--data", "operators": "--operator", "sigmas": "--sigma", "inputs": "--input", "models": "--model",
+            "models.patch": "--patch", "patch": "--patch", "widths": "--width", "n_train": "--n-train",
+            "n_test": "--n-test", "epochs": "--epochs", "calibration": "--calibration"][base]
+  }
+
+  /// An `ExperimentError` as the user wrote the input: a config key, or the flag of one setting.
+  func validationError(_ error: ExperimentError) -> ValidationError {
+    guard config == nil, case let .invalidValue(key, message) = error, let flag = Self.flag(forKey: key) else {
+      return ValidationError(error.description)
+    }
+    let joined = message.hasPrefix("must") || message.hasPrefix("is ") ? " " : ": "
+    return ValidationError(flag + joined + message)
+  }
+
+  /// Flags are checked here; a config file's contents are not flags, so its errors print
+  /// without the usage text.
+  func validate() throws {
+    do { _ = try makeConfig() } catch let error as ExperimentError {
+      if config != nil { throw CommandFailure(error.description) }
+      throw validationError(error)
+    }
+  }
 
   func run() throws {
-    let runner = ExperimentRunner(config: try makeConfig(), outputDirectory: fileURL(output))
+    let runner: ExperimentRunner
     do {
+      runner = ExperimentRunner(config: try makeConfig(), outputDirectory: fileURL(output))
       try runner.validate()
     } catch let error as ExperimentError {
-      throw ValidationError(error.description)
+      throw CommandFailure(validationError(error).message)
     }
     if dryRun {
       let settings = runner.config.settings()
@@ -92,7 +117,13 @@ struct ExperimentCommand: ParsableCommand {
       return
     }
     let bar = ProgressBar("experiment")
-    let records = try runner.run { phase, fraction, detail in bar.update(fraction, label: phase, detail: detail) }
+    let records: [ResultRecord]
+    do {
+      records = try runner.run { phase, fraction, detail in bar.update(fraction, label: phase, detail: detail) }
+    } catch let error as ExperimentError {
+      bar.finish()
+      throw CommandFailure(validationError(error).message)
+    }
     bar.finish()
     print(ResultTables.markdown(records, title: runner.config.name))
     print("wrote \(output)/results.json, results.csv, results.md, figures/")

@@ -23,17 +23,20 @@ struct TrainCommand: ParsableCommand {
   var data: String
   @OptionGroup var selection: SelectionOptions
   @OptionGroup var physics: OperatorOptions
-  @Option(help: "A fixed training noise level σ.")
+  @Option(parsing: .unconditional, help: "A fixed training noise level σ: 0 (noiseless) or 1e-06…1000.")
   var sigma: Float?
-  @Option(name: .customLong("sigma-range"), help: "Draw σ uniformly from A,B for every image at every step (noise-conditional).")
+  @Option(name: .customLong("sigma-range"), parsing: .unconditional,
+          help: "Draw σ uniformly from A,B (0 ≤ A ≤ B ≤ 1000) for every image at every step (noise-conditional).")
   var sigmaRange: String?
   @Option(help: "patchmlp, resnet, unet (local, receptive field P) or unet-classic (2×2 down-sampling).")
   var model: ModelKind
-  @Option(help: "Receptive field P (odd): PatchMLP's patch, 3 + 2L for ResNet, the local U-Net's field.")
+  @Option(parsing: .unconditional,
+          help: "Receptive field P (odd, 1…255, at most the image size): PatchMLP's patch, 3 + 2L for ResNet, the local U-Net's field.")
   var patch: Int?
-  @Option(help: "Width(s), comma-separated: one for patchmlp/resnet, one per level for the U-Nets.")
+  @Option(parsing: .unconditional,
+          help: "Width(s) in 1…4096, comma-separated: one for patchmlp/resnet, one per level (1…8) for the U-Nets.")
   var width: String?
-  @Option(help: "PatchMLP depth (layers, ≥ 2).")
+  @Option(parsing: .unconditional, help: "PatchMLP depth (layers, 2…256).")
   var depth: Int = 3
   @Flag(name: .customLong("residual-blocks"), help: "PatchMLP hidden layers as residual MLP blocks with LayerNorm and GELU.")
   var residualBlocks = false
@@ -43,75 +46,137 @@ struct TrainCommand: ParsableCommand {
   var activation: Activation?
   @Option(help: "circular or zeros.")
   var padding: Padding?
-  @Option(help: "Epochs.")
+  @Option(parsing: .unconditional, help: "Epochs (1…100000).")
   var epochs: Int = 10
-  @Option(name: .customLong("batch-size"), help: "Images per step.")
+  @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per step (1…65536).")
   var batchSize: Int = 32
-  @Option(name: .customLong("learning-rate"), help: "Peak learning rate of the cosine schedule.")
+  @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Peak learning rate of the cosine schedule (> 0, ≤ 1).")
   var learningRate: Float = 1e-3
-  @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (0: Adam).")
+  @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW weight decay in 0…1 (0: Adam).")
   var weightDecay: Float = 0
-  @Option(help: "Exponential moving average of the weights with this decay (e.g. 0.999).")
+  @Option(parsing: .unconditional, help: "Exponential moving average of the weights with this decay in [0, 1) (e.g. 0.999).")
   var ema: Float?
-  @Option(help: "Seed of the weights, the shuffling, σ and the noise.")
+  @Option(parsing: .unconditional, help: "Seed of the weights, the shuffling, σ and the noise.")
   var seed: UInt64 = 0
-  @Option(help: "Held-out test images to report the PSNR on (from the test split).")
+  @Option(parsing: .unconditional, help: "Held-out test images to report the PSNR on (from the test split; 0…100000, 0: none).")
   var validation: Int = 100
-  @Option(help: "Where to write the .safetensors checkpoint (rewritten after every epoch).")
+  @Option(help: "Where to write the .safetensors checkpoint (rewritten after every epoch; missing folders are created).")
   var checkpoint: String
   @Flag(help: "Continue the unfinished run in --checkpoint (same flags); it ends exactly as an uninterrupted run.")
   var resume = false
 
+  static let validationLimit = 0...100_000
+
+  /// Every check that needs no file: the flags, the model's ranges and the training's.
   func validate() throws {
     guard (sigma == nil) != (sigmaRange == nil) else { throw ValidationError("give exactly one of --sigma and --sigma-range") }
-    if let sigma, sigma < 0 { throw ValidationError("--sigma must be ≥ 0 (got \(sigma))") }
-    _ = try sigmaSampling()
-    if let patch, patch <= 0 || patch % 2 == 0 { throw ValidationError("--patch must be odd (got \(patch))") }
+    if let patch, patch <= 0 || patch % 2 == 0 { throw ValidationError("--patch must be odd and positive (got \(patch))") }
     if model != .unetClassic && patch == nil { throw ValidationError("--patch is required for \(model.rawValue)") }
     if model == .resnet, let patch, patch < 3 { throw ValidationError("a ResNet's --patch is 3 + 2L ≥ 3 (got \(patch))") }
-    guard epochs >= 0, batchSize > 0 else { throw ValidationError("--epochs must be ≥ 0 and --batch-size > 0") }
+    guard Self.validationLimit.contains(validation) else {
+      throw ValidationError("--validation must be in 0…\(Self.validationLimit.upperBound) (got \(validation))")
+    }
     guard checkpoint.lowercased().hasSuffix(".safetensors") else {
       throw ValidationError("--checkpoint must name a .safetensors file (got \(checkpoint))")
     }
     _ = try specification()
+    _ = try trainingConfiguration()
   }
 
   func sigmaSampling() throws -> SigmaSampling {
     if let sigma { return .fixed(sigma) }
-    let parts = (sigmaRange ?? "").split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 2, parts[0] >= 0, parts[1] >= parts[0] else {
-      throw ValidationError("--sigma-range expects A,B with 0 ≤ A ≤ B (got \(sigmaRange ?? ""))")
+    let text = sigmaRange ?? ""
+    let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+    let parts = fields.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+    guard fields.count == 2, parts.count == 2, parts.allSatisfy(\.isFinite) else {
+      throw ValidationError("--sigma-range expects A,B with 0 ≤ A ≤ B ≤ 1000 (got \(text))")
     }
     return .uniform(lower: parts[0], upper: parts[1])
   }
 
+  /// The flag that sets a field of `ModelDescription` or `TrainingConfiguration`.
+  func flag(for field: String) -> String {
+    switch field {
+    case "patchSize", "patch": return "--patch"
+    case "widths": return "--width"
+    case "depth": return "--depth"
+    case "normalization": return "--normalization"
+    case "channels": return "the channels of \(data)"
+    case "epochs": return "--epochs"
+    case "batchSize": return "--batch-size"
+    case "sigma": return sigma == nil ? "--sigma-range" : "--sigma"
+    case "learningRate": return "--learning-rate"
+    case "weightDecay": return "--weight-decay"
+    case "emaDecay": return "--ema"
+    default: return field
+    }
+  }
+
+  /// The training configuration, checked with `TrainingConfiguration.validate()`.
+  func trainingConfiguration() throws -> TrainingConfiguration {
+    let configuration = TrainingConfiguration(
+      epochs: epochs, batchSize: batchSize, sigma: try sigmaSampling(),
+      optimizer: weightDecay != 0 ? .adamW(weightDecay: weightDecay) : .adam, learningRate: learningRate,
+      warmupSteps: 0, finalLearningRate: 0, gradientClipNorm: 1, emaDecay: ema, seed: seed)
+    do { try configuration.validate() } catch let NetworkError.invalidValue(name, message) {
+      throw ValidationError("\(flag(for: name)) \(message)")
+    }
+    return configuration
+  }
+
   func specification() throws -> ModelSpecification {
     let widths = try width.map { text -> [Int] in
-      let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("--width expects positive integers (got \(text))") }
+      let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+      let values = fields.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard !values.isEmpty, values.count == fields.count, values.allSatisfy({ $0 > 0 }) else {
+        throw ValidationError("--width expects positive whole numbers, comma-separated (got \(text))")
+      }
       return values
     }
     let specification = ModelSpecification(model: model, patch: patch, widths: widths, depth: depth, residualBlocks: residualBlocks,
                                            normalization: normalization, activation: activation, padding: padding)
-    do { try specification.validate() } catch let error as ExperimentError { throw ValidationError(error.description) }
+    do { try specification.validate() } catch let ExperimentError.invalidValue(key, message) {
+      throw ValidationError("\(flag(for: key)) \(message)")
+    }
     return specification
   }
 
+  /// The network for `shape`'s images, or a one-line error naming the flag or the data.
+  func makeNetwork(for shape: ImageBatchShape) throws -> (ModelDescription, any DenoisingNetwork) {
+    guard shape.count > 0 else { throw CommandFailure("\(data) holds no images; training needs at least one") }
+    let description: ModelDescription
+    let network: any DenoisingNetwork
+    do {
+      description = try specification().description(channels: shape.channels, noiseConditional: sigmaRange != nil)
+      network = try description.makeNetwork(seed: seed)
+    } catch let ExperimentError.invalidValue(key, message) {
+      throw CommandFailure("\(flag(for: key)) \(message) (the images of \(data))")
+    } catch let NetworkError.invalidValue(name, message) {
+      throw CommandFailure("\(flag(for: name)) \(message) (the images of \(data))")
+    } catch let error as NetworkError {
+      if case .invalidPatchSize = error { throw CommandFailure("--patch \(patch ?? 0): \(error)") }
+      throw CommandFailure("--model \(model.rawValue) with these flags: \(error)")
+    }
+    do { try network.validate(height: shape.height, width: shape.width) } catch let error as NetworkError {
+      if case .invalidPatchSize = error { throw CommandFailure("--patch \(patch ?? 0) does not fit \(data): \(error)") }
+      throw CommandFailure("\(data): \(error)")
+    }
+    return (description, network)
+  }
+
   func run() throws {
+    let configuration = try trainingConfiguration()
+    let sampling = configuration.sigma
     let (images, _) = try selection.load(data)
     let shape = images.imageBatchShape
+    if let bad = images.firstNonFiniteDescription {
+      throw CommandFailure("\(data): training images must be finite; found \(bad)")
+    }
     let spec = try physics.specification
     let op = try spec.makeOperator(height: shape.height, width: shape.width)
     let input = try physics.estimatorInput
     try input.validate(for: op)
-    let sampling = try sigmaSampling()
-    let description = try specification().description(channels: shape.channels, noiseConditional: sigmaRange != nil)
-    let network = try description.makeNetwork(seed: seed)
-    try network.validate(height: shape.height, width: shape.width)
-    let configuration = TrainingConfiguration(
-      epochs: epochs, batchSize: batchSize, sigma: sampling,
-      optimizer: weightDecay > 0 ? .adamW(weightDecay: weightDecay) : .adam, learningRate: learningRate,
-      warmupSteps: 0, finalLearningRate: 0, gradientClipNorm: 1, emaDecay: ema, seed: seed)
+    let (description, network) = try makeNetwork(for: shape)
     // Held-out test images, measured once, for a PSNR after every epoch.
     var heldOut: (u: Tensor, truth: Tensor, sigma: Float)?
     if validation > 0, let truth = try? DataSets.load(DataSetRequest(source: DataSetSource(parsing: data), split: .test,
@@ -129,18 +194,21 @@ struct TrainCommand: ParsableCommand {
     let url = fileURL(checkpoint)
     if resume {
       guard FileManager.default.fileExists(atPath: url.path) else {
-        throw ValidationError("--resume: \(checkpoint) does not exist; start the run without --resume")
+        throw CommandFailure("--resume: \(checkpoint) does not exist; start the run without --resume")
       }
       guard let saved = try Checkpoint.readSnapshot(from: url) else {
-        throw ValidationError("--resume: \(checkpoint) holds a finished network; nothing to continue")
+        throw CommandFailure("--resume: \(checkpoint) holds a finished network; nothing to continue")
       }
       guard saved.description.model == description, saved.description.training == configuration,
             saved.description.trainingCount == shape.count else {
-        throw ValidationError("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
+        throw CommandFailure("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
       }
       snapshot = saved.snapshot
       printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)")
     }
+    // The files as they were before this run: a run that fails puts them back (or removes
+    // what it created), so a failure never leaves a partial or diverged checkpoint.
+    let outputs = CheckpointFiles(url)
     let bar = ProgressBar("training \(model.rawValue)")
     let start = Date()
     func record(_ loss: Float?) -> CheckpointDescription {
@@ -151,26 +219,39 @@ struct TrainCommand: ParsableCommand {
         seconds: Date().timeIntervalSince(start))
     }
     let heldOutText = LockedText()
-    let result = try NeuralNetworks.train(
-      network, images: images, configuration: configuration, makeInput: NetworkTraining.inputMaker(operator: op, input: input),
-      progress: { progress in
-        bar.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)),
-                   detail: String(format: "epoch %d, loss %.5f, %.0f img/s", progress.epoch + 1, progress.loss, progress.imagesPerSecond)
-                     + heldOutText.value)
-      },
-      resume: snapshot,
-      epochEnd: { snapshot in
-        if let bad = snapshot.lossHistory.firstIndex(where: { !$0.isFinite }) {
-          throw ValidationError("the loss became \(snapshot.lossHistory[bad]) at step \(bad + 1); kept the last good checkpoint — lower --learning-rate")
-        }
-        try Checkpoint.writeSnapshot(snapshot, description: record(snapshot.lossHistory.last), to: url)
-        if let heldOut {
-          let estimate = try network.predict(heldOut.u, sigma: heldOut.sigma)
-          heldOutText.value = String(format: ", held-out PSNR %.2f dB (input %.2f)", psnr(estimate, heldOut.truth), psnr(heldOut.u, heldOut.truth))
-        }
-      })
+    let result: TrainingResult
+    do {
+      result = try NeuralNetworks.train(
+        network, images: images, configuration: configuration, makeInput: NetworkTraining.inputMaker(operator: op, input: input),
+        progress: { progress in
+          bar.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)),
+                     detail: String(format: "epoch %d, loss %.5f, %.0f img/s", progress.epoch + 1, progress.loss, progress.imagesPerSecond)
+                       + heldOutText.value)
+        },
+        resume: snapshot,
+        epochEnd: { snapshot in
+          outputs.willWrite()
+          try Checkpoint.writeSnapshot(snapshot, description: record(snapshot.lossHistory.last), to: url)
+          if let heldOut {
+            let estimate = try network.predict(heldOut.u, sigma: heldOut.sigma)
+            heldOutText.value = String(format: ", held-out PSNR %.2f dB (input %.2f)", psnr(estimate, heldOut.truth), psnr(heldOut.u, heldOut.truth))
+          }
+        })
+      if let bad = result.network.checkpointTensors().sorted(by: { $0.key < $1.key }).first(where: { $0.value.firstNonFiniteIndex != nil }) {
+        throw CommandFailure("training left a non-finite weight in '\(bad.key)'; lower --learning-rate (now \(learningRate))")
+      }
+      outputs.willWrite()
+      try Checkpoint.write(network: result.network, description: record(result.lossHistory.last), to: url)
+    } catch {
+      bar.finish()
+      let restored = outputs.restore()
+      if case let NetworkError.diverged(step, epoch, loss) = error {
+        throw CommandFailure("training diverged: the loss became \(loss) at step \(step) (epoch \(epoch)) with --learning-rate \(learningRate); \(restored) — lower --learning-rate")
+      }
+      if let error = error as? CommandFailure { throw CommandFailure("\(error.description); \(restored)") }
+      throw CommandFailure("\(LEMMSE.message(for: error)); \(restored)")
+    }
     bar.finish()
-    try Checkpoint.write(network: result.network, description: record(result.lossHistory.last), to: url)
     printError(String(format: "trained %@ (%d parameters) on %d images; final loss %.5f; wrote %@",
                       model.rawValue, result.network.parameters.reduce(0) { $0 + $1.value.count }, shape.count,
                       result.lossHistory.last ?? .nan, checkpoint))
@@ -179,6 +260,40 @@ struct TrainCommand: ParsableCommand {
       printError(String(format: "held-out PSNR on %d test images: input %.2f dB, network %.2f dB",
                         heldOut.truth.imageBatchShape.count, psnr(heldOut.u, heldOut.truth), psnr(estimate, heldOut.truth)))
     }
+  }
+}
+
+/// A checkpoint and its `.json` as they were before a run, to put back when the run fails.
+final class CheckpointFiles: @unchecked Sendable {
+  private let files: [(url: URL, contents: Data?)]
+  /// The outermost folder of the checkpoint that did not exist (created by the first write).
+  private let createdFolder: URL?
+  private let checkpoint: String
+  private var wrote = false
+
+  init(_ url: URL) {
+    checkpoint = url.path
+    files = [url, url.deletingPathExtension().appendingPathExtension("json")].map { ($0, try? Data(contentsOf: $0)) }
+    var folder = url.deletingLastPathComponent(), missing: URL?
+    while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+      missing = folder
+      folder = folder.deletingLastPathComponent()
+    }
+    createdFolder = missing
+  }
+
+  func willWrite() { wrote = true }
+
+  /// Puts the files back; returns what the user should be told.
+  func restore() -> String {
+    let folderCreated = createdFolder.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
+    let changed = wrote && (folderCreated || files.contains { (try? Data(contentsOf: $0.url)) != $0.contents })
+    guard changed else { return "wrote nothing" }
+    for (url, contents) in files {
+      if let contents { try? AtomicFile.write(contents, to: url) } else { try? FileManager.default.removeItem(at: url) }
+    }
+    if let createdFolder { try? FileManager.default.removeItem(at: createdFolder) }
+    return files[0].contents == nil ? "removed the unfinished \(checkpoint)" : "left \(checkpoint) as it was before this run"
   }
 }
 

@@ -53,7 +53,24 @@ extension DenoisingNetwork {
     return isNoiseConditional ? NoiseConditioning.backward(gradient) : gradient
   }
 
-  public func validate(height: Int, width: Int) throws {}
+  /// Throws unless the images are at least 1 × 1 and the `P × P` receptive field fits in them
+  /// (`P ≤ min(H, W)`; wider kernels would wrap around more than once).
+  public func validate(height: Int, width: Int) throws {
+    try validateImageSize(height: height, width: width)
+  }
+
+  /// The checks every network makes of the image size: at least 1 × 1, and `P ≤ min(H, W)`.
+  public func validateImageSize(height: Int, width: Int) throws {
+    guard height > 0, width > 0 else {
+      throw NetworkError.invalidConfiguration("the images are \(height)×\(width); a network needs images of at least 1×1")
+    }
+    if let field = receptiveField, field > Swift.min(height, width) {
+      let largest = Swift.min(height, width) % 2 == 1 ? Swift.min(height, width) : Swift.min(height, width) - 1
+      throw NetworkError.invalidPatchSize(
+        architecture: "\(modelDescription.architecture)", patchSize: field,
+        reason: "the P × P window must fit in the \(height)×\(width) images; use P ≤ \(largest)")
+    }
+  }
 
   /// Runs the network in inference mode (BatchNorm uses its running statistics) on `batchSize`
   /// images at a time; the network stays in inference mode.

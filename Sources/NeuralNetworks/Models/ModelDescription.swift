@@ -47,8 +47,10 @@ public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
 
   /// A fresh network with these hyper-parameters and weights drawn from `seed`.
   ///
-  /// - Throws: `NetworkError` if the hyper-parameters are inconsistent (e.g. read from a damaged file).
+  /// - Throws: `NetworkError` if the hyper-parameters are out of range (see `validate()`) or
+  ///   inconsistent (e.g. read from a damaged file); nothing is allocated then.
   public func makeNetwork(seed: UInt64) throws -> any DenoisingNetwork {
+    try validate()
     func required<T>(_ value: T?, _ name: String) throws -> T {
       guard let value else { throw NetworkError.invalidConfiguration("a \(architecture) description needs '\(name)'") }
       return value

@@ -14,6 +14,12 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
   case shapeMismatch(name: String, expected: [Int], got: [Int])
   /// A checkpoint holds a tensor the model does not know.
   case unexpectedTensor(name: String)
+  /// A hyper-parameter read from outside (a flag, a config, a checkpoint) is out of its range;
+  /// `name` is the Swift property (`learningRate`, `widths`), so callers can name their own
+  /// flag or key, and `message` says what is allowed and what was given.
+  case invalidValue(name: String, message: String)
+  /// The training loss became NaN or infinite; training stopped before the update of `step`.
+  case diverged(step: Int, epoch: Int, loss: Float)
 
   public var description: String {
     switch self {
@@ -31,6 +37,10 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
       return "checkpoint tensor '\(name)' has shape \(got), the model needs \(expected); was it written for another width or P?"
     case let .unexpectedTensor(name):
       return "the checkpoint has a tensor '\(name)' that the model does not use; was it written for another architecture?"
+    case let .invalidValue(name, message):
+      return "\(name) \(message)"
+    case let .diverged(step, epoch, loss):
+      return "training diverged: the loss became \(loss) at step \(step) (epoch \(epoch)); lower the learning rate"
     }
   }
 }

@@ -41,11 +41,18 @@ public final class UNet: DenoisingNetwork {
   public var levels: Int { widths.count }
   public var receptiveField: Int? { nil }
 
-  /// - Throws: `NetworkError.imageSizeNotDivisible` unless `2^{levels − 1}` divides `height` and `width`.
+  /// - Throws: `NetworkError.imageSizeNotDivisible` unless `2^{levels − 1}` divides `height` and
+  ///   `width`; `invalidConfiguration` when the innermost level would be smaller than 2 × 2
+  ///   (its 3 × 3 convolutions need that much).
   public func validate(height: Int, width: Int) throws {
+    try validateImageSize(height: height, width: width)
     let divisor = 1 << (levels - 1)
     guard height % divisor == 0 && width % divisor == 0 else {
       throw NetworkError.imageSizeNotDivisible(height: height, width: width, divisor: divisor)
+    }
+    guard height / divisor >= 2, width / divisor >= 2 else {
+      throw NetworkError.invalidConfiguration(
+        "the classic U-Net with \(levels) levels halves \(height)×\(width) images to \(height / divisor)×\(width / divisor), below the 2×2 its 3×3 convolutions need; use fewer levels or larger images")
     }
   }
 

@@ -27,7 +27,9 @@ import Tensors
 ///   - epochEnd: Called after every epoch with a snapshot to save (and a chance to evaluate the
 ///     network; it is put back into training mode afterwards).
 /// - Returns: The network, the loss of every step, and the last iterate when an EMA is kept.
-/// - Throws: `NetworkError` if the images do not fit the network or the configuration is invalid.
+/// - Throws: `NetworkError` if the images do not fit the network or the configuration is invalid
+///   (`TrainingConfiguration.validate()`), and `NetworkError.diverged` as soon as a step's loss
+///   is NaN or infinite (before that step's update; `epochEnd` is not called for that epoch).
 public func train(
   _ network: any DenoisingNetwork, images: Tensor, configuration: TrainingConfiguration,
   makeInput: (_ cleanBatch: Tensor, _ sigma: [Float], _ generator: inout SeededGenerator) -> Tensor,
@@ -40,17 +42,8 @@ public func train(
     throw NetworkError.channelMismatch(expected: network.channels, got: shape.channels)
   }
   try network.validate(height: shape.height, width: shape.width)
-  guard configuration.epochs >= 0, configuration.batchSize > 0, shape.count > 0 else {
-    throw NetworkError.invalidConfiguration(
-      "training needs epochs ≥ 0, a positive batch size and images, got \(configuration.epochs), \(configuration.batchSize), \(shape.count)")
-  }
-  switch configuration.sigma {
-  case let .fixed(sigma) where sigma < 0:
-    throw NetworkError.invalidConfiguration("σ must be non-negative, got \(sigma)")
-  case let .uniform(lower, upper) where lower < 0 || upper < lower:
-    throw NetworkError.invalidConfiguration("σ range must satisfy 0 ≤ lower ≤ upper, got [\(lower), \(upper)]")
-  default: break
-  }
+  try configuration.validate()
+  guard shape.count > 0 else { throw NetworkError.invalidConfiguration("training needs at least one image, got none") }
 
   let parameters = network.parameters
   let stepsPerEpoch = (shape.count + configuration.batchSize - 1) / configuration.batchSize
@@ -121,6 +114,8 @@ public func train(
       let output = network.forward(input, sigma: network.isNoiseConditional ? sigma : nil)
       var gradient = output - clean
       let loss = Float(gradient.dot(gradient) / Double(gradient.count))
+      // A non-finite loss poisons every weight at the update: stop before it.
+      guard loss.isFinite else { throw NetworkError.diverged(step: step + 1, epoch: epoch + 1, loss: loss) }
       gradient *= 2 / Float(gradient.count)
       _ = network.backward(gradient)
       if let bound = configuration.gradientClipNorm { clipGradientNorm(parameters, maxNorm: bound) }
