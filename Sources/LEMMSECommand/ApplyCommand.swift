@@ -29,16 +29,16 @@ struct ApplyCommand: ParsableCommand {
     let (network, description) = try Checkpoint.read(from: fileURL(checkpoint))
     let y = try NumPyFile.read(contentsOf: fileURL(measurements))
     guard y.rank == 3 || y.rank == 4 else {
-      throw CommandFailure("\(measurements) has shape \(y.shape); expected M×C×H×W or C×H×W measurements")
+      throw CommandError("\(measurements) has shape \(y.shape); expected M×C×H×W or C×H×W measurements")
     }
     if let bad = y.firstNonFiniteDescription {
-      throw CommandFailure("\(measurements): measurements must be finite; found \(bad)")
+      throw CommandError("\(measurements): measurements must be finite; found \(bad)")
     }
     let batch = y.asImageBatch
     let shape = batch.imageBatchShape
-    guard shape.count > 0 else { throw CommandFailure("\(measurements) holds no measurements (shape \(y.shape))") }
+    guard shape.count > 0 else { throw CommandError("\(measurements) holds no measurements (shape \(y.shape))") }
     guard shape.channels == description.model.channels else {
-      throw CommandFailure("\(measurements) has \(shape.channels) channels; the network takes \(description.model.channels)")
+      throw CommandError("\(measurements) has \(shape.channels) channels; the network takes \(description.model.channels)")
     }
     let op: ForwardOperator
     let u: Tensor
@@ -47,19 +47,19 @@ struct ApplyCommand: ParsableCommand {
         .makeOperator(height: shape.height, width: shape.width)
       u = try EstimatorInput(parsing: description.input).map(batch, for: op)
     } catch {
-      throw CommandFailure("\(checkpoint): its operator \(description.operatorName) (input \(description.input)) does not fit the \(shape.height)×\(shape.width) measurements of \(measurements): \(LEMMSE.message(for: error))")
+      throw CommandError("\(checkpoint): its operator \(description.operatorName) (input \(description.input)) does not fit the \(shape.height)×\(shape.width) measurements of \(measurements): \(LEMMSE.message(for: error))")
     }
     var noise = sigma
     if noise == nil, case let .fixed(trained) = description.sigma { noise = trained }
     if description.model.noiseConditional && noise == nil {
-      throw CommandFailure("this network is noise-conditional: give --sigma")
+      throw CommandError("this network is noise-conditional: give --sigma")
     }
     let result: Tensor
     do { result = try network.predict(u, sigma: noise) } catch let error as NetworkError {
-      throw CommandFailure("\(checkpoint) cannot run on \(measurements): \(error)")
+      throw CommandError("\(checkpoint) cannot run on \(measurements): \(error)")
     }
     if let bad = result.firstNonFiniteDescription {
-      throw CommandFailure("the network of \(checkpoint) produced \(bad) on \(measurements); wrote nothing")
+      throw CommandError("the network of \(checkpoint) produced \(bad) on \(measurements); wrote nothing")
     }
     try NumPyFile.write(result.reshaped(y.shape), to: fileURL(output))
     printError("wrote \(output) (\(description.model.architecture.rawValue), \(shape.count) image\(shape.count == 1 ? "" : "s"))")

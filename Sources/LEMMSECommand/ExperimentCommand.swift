@@ -97,7 +97,7 @@ struct ExperimentCommand: ParsableCommand {
   /// without the usage text.
   func validate() throws {
     do { _ = try makeConfig() } catch let error as ExperimentError {
-      if config != nil { throw CommandFailure(error.description) }
+      if config != nil { throw CommandError(error.description) }
       throw validationError(error)
     }
   }
@@ -108,7 +108,7 @@ struct ExperimentCommand: ParsableCommand {
       runner = ExperimentRunner(config: try makeConfig(), outputDirectory: fileURL(output))
       try runner.validate()
     } catch let error as ExperimentError {
-      throw CommandFailure(validationError(error).message)
+      throw CommandError(validationError(error).message)
     }
     if dryRun {
       let settings = runner.config.settings()
@@ -122,7 +122,7 @@ struct ExperimentCommand: ParsableCommand {
       records = try runner.run { phase, fraction, detail in bar.update(fraction, label: phase, detail: detail) }
     } catch let error as ExperimentError {
       bar.finish()
-      throw CommandFailure(validationError(error).message)
+      throw CommandError(validationError(error).message)
     }
     bar.finish()
     print(ResultTables.markdown(records, title: runner.config.name))

@@ -63,12 +63,6 @@ struct OutputFiles {
   }
 }
 
-/// A one-line error of a command, printed as it is.
-struct CommandError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
-}
-
 /// Pretty, key-sorted JSON, as every JSON output of the commands is written.
 func encodedJSON<Value: Encodable>(_ value: Value) throws -> Data {
   let encoder = JSONEncoder()

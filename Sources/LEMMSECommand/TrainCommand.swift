@@ -143,23 +143,23 @@ struct TrainCommand: ParsableCommand {
 
   /// The network for `shape`'s images, or a one-line error naming the flag or the data.
   func makeNetwork(for shape: ImageBatchShape) throws -> (ModelDescription, any DenoisingNetwork) {
-    guard shape.count > 0 else { throw CommandFailure("\(data) holds no images; training needs at least one") }
+    guard shape.count > 0 else { throw CommandError("\(data) holds no images; training needs at least one") }
     let description: ModelDescription
     let network: any DenoisingNetwork
     do {
       description = try specification().description(channels: shape.channels, noiseConditional: sigmaRange != nil)
       network = try description.makeNetwork(seed: seed)
     } catch let ExperimentError.invalidValue(key, message) {
-      throw CommandFailure("\(flag(for: key)) \(message) (the images of \(data))")
+      throw CommandError("\(flag(for: key)) \(message) (the images of \(data))")
     } catch let NetworkError.invalidValue(name, message) {
-      throw CommandFailure("\(flag(for: name)) \(message) (the images of \(data))")
+      throw CommandError("\(flag(for: name)) \(message) (the images of \(data))")
     } catch let error as NetworkError {
-      if case .invalidPatchSize = error { throw CommandFailure("--patch \(patch ?? 0): \(error)") }
-      throw CommandFailure("--model \(model.rawValue) with these flags: \(error)")
+      if case .invalidPatchSize = error { throw CommandError("--patch \(patch ?? 0): \(error)") }
+      throw CommandError("--model \(model.rawValue) with these flags: \(error)")
     }
     do { try network.validate(height: shape.height, width: shape.width) } catch let error as NetworkError {
-      if case .invalidPatchSize = error { throw CommandFailure("--patch \(patch ?? 0) does not fit \(data): \(error)") }
-      throw CommandFailure("\(data): \(error)")
+      if case .invalidPatchSize = error { throw CommandError("--patch \(patch ?? 0) does not fit \(data): \(error)") }
+      throw CommandError("\(data): \(error)")
     }
     return (description, network)
   }
@@ -170,7 +170,7 @@ struct TrainCommand: ParsableCommand {
     let (images, _) = try selection.load(data)
     let shape = images.imageBatchShape
     if let bad = images.firstNonFiniteDescription {
-      throw CommandFailure("\(data): training images must be finite; found \(bad)")
+      throw CommandError("\(data): training images must be finite; found \(bad)")
     }
     let spec = try physics.specification
     let op = try spec.makeOperator(height: shape.height, width: shape.width)
@@ -194,14 +194,14 @@ struct TrainCommand: ParsableCommand {
     let url = fileURL(checkpoint)
     if resume {
       guard FileManager.default.fileExists(atPath: url.path) else {
-        throw CommandFailure("--resume: \(checkpoint) does not exist; start the run without --resume")
+        throw CommandError("--resume: \(checkpoint) does not exist; start the run without --resume")
       }
       guard let saved = try Checkpoint.readSnapshot(from: url) else {
-        throw CommandFailure("--resume: \(checkpoint) holds a finished network; nothing to continue")
+        throw CommandError("--resume: \(checkpoint) holds a finished network; nothing to continue")
       }
       guard saved.description.model == description, saved.description.training == configuration,
             saved.description.trainingCount == shape.count else {
-        throw CommandFailure("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
+        throw CommandError("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
       }
       snapshot = saved.snapshot
       printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)")
@@ -238,7 +238,7 @@ struct TrainCommand: ParsableCommand {
           }
         })
       if let bad = result.network.checkpointTensors().sorted(by: { $0.key < $1.key }).first(where: { $0.value.firstNonFiniteIndex != nil }) {
-        throw CommandFailure("training left a non-finite weight in '\(bad.key)'; lower --learning-rate (now \(learningRate))")
+        throw CommandError("training left a non-finite weight in '\(bad.key)'; lower --learning-rate (now \(learningRate))")
       }
       outputs.willWrite()
       try Checkpoint.write(network: result.network, description: record(result.lossHistory.last), to: url)
@@ -246,10 +246,10 @@ struct TrainCommand: ParsableCommand {
       bar.finish()
       let restored = outputs.restore()
       if case let NetworkError.diverged(step, epoch, loss) = error {
-        throw CommandFailure("training diverged: the loss became \(loss) at step \(step) (epoch \(epoch)) with --learning-rate \(learningRate); \(restored) — lower --learning-rate")
+        throw CommandError("training diverged: the loss became \(loss) at step \(step) (epoch \(epoch)) with --learning-rate \(learningRate); \(restored) — lower --learning-rate")
       }
-      if let error = error as? CommandFailure { throw CommandFailure("\(error.description); \(restored)") }
-      throw CommandFailure("\(LEMMSE.message(for: error)); \(restored)")
+      if let error = error as? CommandError { throw CommandError("\(error.description); \(restored)") }
+      throw CommandError("\(LEMMSE.message(for: error)); \(restored)")
     }
     bar.finish()
     printError(String(format: "trained %@ (%d parameters) on %d images; final loss %.5f; wrote %@",
