@@ -77,3 +77,57 @@ func plainPSNR(_ a: [Float], _ b: [Float]) -> Double {
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "\(arguments)")
   }
 }
+
+/// The README's Python snippet, run with numpy on arrays of another dtype, rank and order,
+/// writes files that `lemmse compare` reads as the same images.
+@Test func theReadmePythonSnippetSavesTheExpectedLayout() throws {
+  let python = ["/usr/bin/python3", "/usr/local/bin/python3", "/root/.pyenv/shims/python3"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+  guard let python else { return }
+  let check = Process()
+  check.executableURL = URL(fileURLWithPath: python)
+  check.arguments = ["-c", "import numpy"]
+  check.standardError = FileHandle.nullDevice
+  try check.run()
+  check.waitUntilExit()
+  guard check.terminationStatus == 0 else { return }  // numpy absent: nothing to run the snippet with
+
+  let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+  let section = try #require(readme.range(of: "## Compare your own network"))
+  let rest = readme[section.upperBound...]
+  let start = try #require(rest.range(of: "```python\n"))
+  let end = try #require(rest[start.upperBound...].range(of: "```"))
+  let snippet = String(rest[start.upperBound..<end.lowerBound])
+
+  let folder = temporaryDirectory()
+  var generator = SeededGenerator(seed: 33)
+  let y = Tensor.uniform(shape: [1, 9, 9], using: &generator)
+  let network = Tensor.uniform(shape: [1, 1, 9, 9], using: &generator)
+  try NumPyFile.write(y, to: folder.appendingPathComponent("y_raw.npy"), dtype: .float64)
+  try NumPyFile.write(network, to: folder.appendingPathComponent("net_raw.npy"))
+  let driver = snippet + """
+
+    y = np.load("y_raw.npy")                                   # C x H x W, float64
+    out = np.asfortranarray(np.load("net_raw.npy")).astype(np.float64)
+    save_for_lemmse(y, out)
+    """
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: python)
+  process.arguments = ["-c", driver]
+  process.currentDirectoryURL = folder
+  try process.run()
+  process.waitUntilExit()
+  #expect(process.terminationStatus == 0)
+  let savedY = try NumPyFile.read(contentsOf: folder.appendingPathComponent("y.npy"))
+  let savedNetwork = try NumPyFile.read(contentsOf: folder.appendingPathComponent("net.npy"))
+  #expect(savedY.shape == [1, 1, 9, 9] && savedY.maxAbsoluteDifference(y.reshaped([1, 1, 9, 9])) == 0)
+  #expect(savedNetwork == network)
+
+  try NumPyFile.write(Tensor.uniform(shape: [8, 1, 9, 9], using: &generator), to: folder.appendingPathComponent("train.npy"))
+  try runCommand(["compare", "--network", folder.appendingPathComponent("net.npy").path,
+                  "--measurements", folder.appendingPathComponent("y.npy").path,
+                  "--train", folder.appendingPathComponent("train.npy").path, "--operator", "denoising", "--sigma", "0.2",
+                  "--patch", "3", "--output", folder.appendingPathComponent("out").path])
+  #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.json").path))
+}
