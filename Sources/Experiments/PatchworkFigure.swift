@@ -1,0 +1,111 @@
+import Foundation
+
+/// The patchwork map: for every pixel the training image whose patch wins (one colour per
+/// training image), beside the number of candidates that hold half of the total weight there
+/// (a count map with a colour bar, as in `MapFigure`), as PNG and SVG.
+///
+/// ```swift
+/// let figure = PatchworkFigure(winners: winners, height: 28, width: 28, halfWeightCounts: counts)
+/// try figure.write(to: folder.appendingPathComponent("patchwork"))   // patchwork.png and .svg
+/// ```
+///
+/// Training image `k` gets the hue `frac(k · φ)` (φ = 0.618…, the golden ratio's fractional
+/// part: consecutive indices land far apart on the colour wheel) with one of three
+/// saturation/brightness pairs picked by `k mod 3`; colours of different images coincide only
+/// by near-collisions of hue among many images. The caption under the left panel counts the
+/// distinct winners. Both panels are enlarged as in `FigureGrid` (≥ 112 px by default).
+public struct PatchworkFigure: Sendable {
+  /// The winning training image of every pixel, row-major, `height · width` entries (`< 0`: none, drawn white).
+  public var winners: [Int]
+  public var height: Int
+  public var width: Int
+  /// The number of candidates holding half of the total weight, `H × W` (any rank ≤ 4 with one channel).
+  public var halfWeightCounts: Tensor
+  public var countScale: MapFigure.Scale
+  /// The enlargement factor; `nil` picks the smallest with `scale · max(H, W) ≥ 112`.
+  public var scale: Int?
+  public var winnerTitle: String
+  public var countTitle: String
+
+  public init(winners: [Int], height: Int, width: Int, halfWeightCounts: Tensor, countScale: MapFigure.Scale = .logarithmic,
+              scale: Int? = nil, winnerTitle: String = "winning image", countTitle: String = "candidates for 50%") {
+    precondition(winners.count == height * width, "\(winners.count) winners for a \(height) × \(width) map")
+    precondition(halfWeightCounts.count == height * width && Array(halfWeightCounts.shape.suffix(2)) == [height, width],
+                 "half-weight counts of shape \(halfWeightCounts.shape) for a \(height) × \(width) map")
+    self.winners = winners
+    self.height = height
+    self.width = width
+    self.halfWeightCounts = halfWeightCounts
+    self.countScale = countScale
+    self.scale = scale
+    self.winnerTitle = winnerTitle
+    self.countTitle = countTitle
+  }
+
+  /// The colour of training image `index` (components in `[0, 1]`); white for a negative index.
+  public static func color(ofTrainingImage index: Int) -> SIMD3<Float> {
+    guard index >= 0 else { return SIMD3(1, 1, 1) }
+    let hue = (Double(index) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1)
+    let (saturation, value) = [(0.75, 0.95), (0.55, 0.75), (0.95, 0.6)][index % 3]
+    let sector = hue * 6, f = sector - floor(sector)
+    let (p, q, t) = (value * (1 - saturation), value * (1 - saturation * f), value * (1 - saturation * (1 - f)))
+    let rgb: (Double, Double, Double)
+    switch Int(sector) % 6 {
+    case 0: rgb = (value, t, p)
+    case 1: rgb = (q, value, p)
+    case 2: rgb = (p, value, t)
+    case 3: rgb = (p, q, value)
+    case 4: rgb = (t, p, value)
+    default: rgb = (value, p, q)
+    }
+    return SIMD3(Float(rgb.0), Float(rgb.1), Float(rgb.2))
+  }
+
+  var document: FigureDocument {
+    let scale = self.scale ?? MapFigure.defaultScale(Swift.max(height, width))
+    let (panelHeight, panelWidth) = (scale * height, scale * width)
+    let font = FigureDocument.fontScale, margin = 8, gutter = 16
+    let line = BitmapFont.lineHeight(scale: font)
+    let distinct = Set(winners.filter { $0 >= 0 }).count
+    let caption = "\(distinct) image" + (distinct == 1 ? "" : "s")
+    let titles = [winnerTitle, countTitle, caption].map { BitmapFont.width(of: $0, scale: font) }
+    let columnWidth = Swift.max(panelWidth, titles.max()!)
+    let range = MapFigure.range(of: halfWeightCounts.scalars, scale: countScale)
+    let top = margin + line + 4
+    let width = 2 * margin + 2 * columnWidth + gutter + 4 + MapFigure.colorBarWidth(range: range, scale: countScale)
+    let height = top + panelHeight + 4 + line + margin
+    var document = FigureDocument(width: width, height: height)
+    let black = SIMD3<Float>(0, 0, 0)
+
+    var patchwork = [Float](repeating: 0, count: 3 * self.height * self.width)
+    let plane = self.height * self.width
+    for (pixel, winner) in winners.enumerated() {
+      let color = Self.color(ofTrainingImage: winner)
+      for c in 0..<3 { patchwork[c * plane + pixel] = color[c] }
+    }
+    let left = margin, right = margin + columnWidth + gutter
+    let inset = (columnWidth - panelWidth) / 2
+    document.add(.text(winnerTitle, x: left + columnWidth / 2, y: margin, anchor: .middle, color: black))
+    document.add(.text(countTitle, x: right + columnWidth / 2, y: margin, anchor: .middle, color: black))
+    document.add(.image(FigureDocument.enlarged(Tensor(shape: [3, self.height, self.width], scalars: patchwork), scale: scale),
+                        x: left + inset, y: top))
+    let counts = MapFigure.colored(halfWeightCounts, range: range, scale: countScale, colorMap: .viridis)
+    document.add(.image(FigureDocument.enlarged(counts, scale: scale), x: right + inset, y: top))
+    document.add(.text(caption, x: left + columnWidth / 2, y: top + panelHeight + 4, anchor: .middle,
+                       color: SIMD3(0.2, 0.2, 0.2)))
+    MapFigure.addColorBar(to: &document, x: right + columnWidth + 4, y: top, height: panelHeight,
+                          range: range, scale: countScale, colorMap: .viridis)
+    return document
+  }
+
+  /// The figure as an RGB image `3 × height × width`.
+  public func png() -> Tensor { document.raster() }
+
+  /// The figure as a self-contained SVG of the same layout.
+  /// - Throws: `DataFileError` if a panel cannot be encoded as PNG.
+  public func svg() throws -> String { try document.svg() }
+
+  /// Writes `NAME.png` and `NAME.svg`; `url`'s extension is replaced.
+  /// - Throws: `DataFileError` when a file cannot be written.
+  public func write(to url: URL) throws { try document.write(to: url) }
+}
