@@ -1,0 +1,200 @@
+import Foundation
+
+/// Line plots as small multiples: a grid of panels (e.g. one per data set × operator), one
+/// colour, marker and dash per series name that is the same in every panel, one shared legend,
+/// labelled axes, and an optional horizontal reference line — as a self-contained SVG.
+///
+/// ```swift
+/// let plot = SmallMultiplesPlot(
+///   title: "Calibration", xLabel: "patch size P", yLabel: "PSNR(network, LE-MMSE) [dB]",
+///   panels: [.init(title: "fashion-mnist · denoising", series: [.init(name: "patchmlp", points: [(3, 22), (5, 26)])])],
+///   reference: .init(value: 25, label: "25 dB"))
+/// try Data(plot.svg().utf8).write(to: url)
+/// ```
+///
+/// Axes are honest: every panel's y range is `[min, max]` of its finite values (and of the
+/// reference line) widened by 6 % of the span on both sides (by 0.5 when the span is 0), its x
+/// range that of its points; no axis is cut to exaggerate a difference. Colours are the
+/// Okabe–Ito palette (safe for the common colour-vision deficiencies), in the order the series
+/// names first appear; after 8 names the colours repeat with another dash pattern. Panels are
+/// `panelWidth × panelHeight` (300 × 210 by default) in rows of `columns`; the legend sits
+/// under the panels.
+public struct SmallMultiplesPlot: Sendable {
+  /// One panel: a title and its series (series with the same name share a colour across panels).
+  public struct Panel: Sendable {
+    public var title: String
+    public var series: [LinePlot.Series]
+    public init(title: String, series: [LinePlot.Series]) {
+      self.title = title
+      self.series = series
+    }
+  }
+
+  /// A horizontal line at `value` in every panel (e.g. the paper's 25 dB), labelled `label`.
+  public struct ReferenceLine: Sendable {
+    public var value: Double
+    public var label: String
+    public init(value: Double, label: String) {
+      self.value = value
+      self.label = label
+    }
+  }
+
+  /// The x axis: linear, or logarithmic with ticks labelled by the values (100, 1000, …).
+  public enum XScale: String, Sendable, CaseIterable { case linear, logarithmic }
+
+  public var title: String
+  public var xLabel: String
+  public var yLabel: String
+  public var panels: [Panel]
+  public var reference: ReferenceLine?
+  public var xScale: XScale
+  /// Panels per row; `nil` gives `min(panels, 3)`.
+  public var columns: Int?
+  public var panelWidth: Double
+  public var panelHeight: Double
+
+  public init(title: String, xLabel: String, yLabel: String, panels: [Panel], reference: ReferenceLine? = nil,
+              xScale: XScale = .linear, columns: Int? = nil, panelWidth: Double = 300, panelHeight: Double = 210) {
+    self.title = title
+    self.xLabel = xLabel
+    self.yLabel = yLabel
+    self.panels = panels
+    self.reference = reference
+    self.xScale = xScale
+    self.columns = columns
+    self.panelWidth = panelWidth
+    self.panelHeight = panelHeight
+  }
+
+  /// Okabe & Ito (2008), "Color Universal Design": blue, vermillion, bluish green, reddish
+  /// purple, orange, sky blue, black, yellow (yellow last: it is faint on white).
+  public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+  static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
+
+  /// The series names in order of first appearance; a name's index picks its colour.
+  public var seriesNames: [String] {
+    var seen = Set<String>(), names: [String] = []
+    for panel in panels { for series in panel.series where seen.insert(series.name).inserted { names.append(series.name) } }
+    return names
+  }
+
+  /// The colour of series `name` (`#RRGGBB`), the same in every panel.
+  public func color(of name: String) -> String {
+    Self.palette[(seriesNames.firstIndex(of: name) ?? 0) % Self.palette.count]
+  }
+
+  static func format(_ value: Double) -> String {
+    String(format: "%g", (value * 1000).rounded() / 1000)
+  }
+
+  static func marker(_ index: Int, x: Double, y: Double, color: String) -> String {
+    switch index % 4 {
+    case 0: return "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"3.5\" fill=\"\(color)\"/>"
+    case 1: return "<rect x=\(q(x - 3.2)) y=\(q(y - 3.2)) width=\"6.4\" height=\"6.4\" fill=\"\(color)\"/>"
+    case 2: return "<path d=\"M\(x) \(y - 4.2) L\(x + 4) \(y + 3) L\(x - 4) \(y + 3) Z\" fill=\"\(color)\"/>"
+    default: return "<path d=\"M\(x) \(y - 4.5) L\(x + 4) \(y) L\(x) \(y + 4.5) L\(x - 4) \(y) Z\" fill=\"\(color)\"/>"
+    }
+  }
+
+  static func q(_ value: Double) -> String { "\"\(value)\"" }
+
+  /// The SVG: a title, the panels in a grid, the legend below.
+  public func svg() -> String {
+    let escape = FigureDocument.escape
+    let names = seriesNames
+    let columns = Swift.max(1, self.columns ?? Swift.min(panels.count, 3))
+    let panelRows = Swift.max(1, (panels.count + columns - 1) / columns)
+    // Each cell: the plot area plus room for the panel title, tick labels and axis labels.
+    let (leftRoom, topRoom, bottomRoom, rightRoom) = (62.0, 26.0, 44.0, 14.0)
+    let cellWidth = leftRoom + panelWidth + rightRoom, cellHeight = topRoom + panelHeight + bottomRoom
+    let legendColumns = Swift.max(1, Int((cellWidth * Double(columns) - 20) / 230))
+    let legendRows = (names.count + (reference == nil ? 0 : 1) + legendColumns - 1) / legendColumns
+    let titleHeight = 34.0
+    let width = cellWidth * Double(columns) + 10
+    let height = titleHeight + cellHeight * Double(panelRows) + 12 + Double(legendRows) * 20 + 10
+    func transformX(_ x: Double) -> Double { xScale == .logarithmic ? log10(x) : x }
+    var svg = """
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
+      font-family="Helvetica, Arial, sans-serif" font-size="12">
+      <rect width="100%" height="100%" fill="white"/>
+      <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
+
+      """
+    for (index, panel) in panels.enumerated() {
+      let originX = 5 + Double(index % columns) * cellWidth, originY = titleHeight + Double(index / columns) * cellHeight
+      let (left, right) = (originX + leftRoom, originX + leftRoom + panelWidth)
+      let (top, bottom) = (originY + topRoom, originY + topRoom + panelHeight)
+      let finite = panel.series.flatMap(\.points).filter {
+        $0.0.isFinite && $0.1.isFinite && (xScale == .linear || $0.0 > 0)
+      }
+      let xs = finite.map { transformX($0.0) }
+      let ys = finite.map(\.1) + (reference.map { [$0.value] } ?? [])
+      var (xLow, xHigh) = (xs.min() ?? 0, xs.max() ?? 1)
+      if xHigh - xLow < 1e-9 { (xLow, xHigh) = (xLow - 0.5, xHigh + 0.5) }
+      let xPad = (xHigh - xLow) * 0.04
+      (xLow, xHigh) = (xLow - xPad, xHigh + xPad)
+      var (yLow, yHigh) = (ys.min() ?? 0, ys.max() ?? 1)
+      let yPad = yHigh - yLow < 1e-9 ? 0.5 : (yHigh - yLow) * 0.06
+      (yLow, yHigh) = (yLow - yPad, yHigh + yPad)
+      func px(_ x: Double) -> Double { left + (transformX(x) - xLow) / (xHigh - xLow) * (right - left) }
+      func py(_ y: Double) -> Double { bottom - (y - yLow) / (yHigh - yLow) * (bottom - top) }
+      svg += "<g>\n<text x=\"\((left + right) / 2)\" y=\"\(originY + 17)\" text-anchor=\"middle\" font-size=\"13\">\(escape(panel.title))</text>\n"
+      for tick in LinePlot.ticks(yLow, yHigh, count: 5) {
+        svg += "<line x1=\"\(left)\" y1=\"\(py(tick))\" x2=\"\(right)\" y2=\"\(py(tick))\" stroke=\"#e8e8e8\"/>\n"
+        svg += "<text x=\"\(left - 6)\" y=\"\(py(tick) + 4)\" text-anchor=\"end\">\(Self.format(tick))</text>\n"
+      }
+      let xTicks: [Double]
+      if xScale == .logarithmic {
+        let decades = Int(floor(xLow)) ... Int(ceil(xHigh))
+        var candidates = decades.map { pow(10, Double($0)) }.filter { (xLow...xHigh).contains(log10($0)) }
+        if candidates.count < 3 {
+          candidates = decades.flatMap { d in [1.0, 2, 5].map { $0 * pow(10, Double(d)) } }.filter { (xLow...xHigh).contains(log10($0)) }
+        }
+        xTicks = candidates
+      } else {
+        xTicks = LinePlot.ticks(xLow, xHigh, count: 5)
+      }
+      for tick in xTicks {
+        svg += "<line x1=\"\(px(tick))\" y1=\"\(bottom)\" x2=\"\(px(tick))\" y2=\"\(bottom + 5)\" stroke=\"black\"/>\n"
+        svg += "<text x=\"\(px(tick))\" y=\"\(bottom + 18)\" text-anchor=\"middle\">\(Self.format(tick))</text>\n"
+      }
+      svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"black\"/>\n"
+      svg += "<text x=\"\((left + right) / 2)\" y=\"\(bottom + 36)\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+      let yMiddle = (top + bottom) / 2
+      svg += "<text x=\"\(originX + 12)\" y=\"\(yMiddle)\" text-anchor=\"middle\" transform=\"rotate(-90 \(originX + 12) \(yMiddle))\">\(escape(yLabel))</text>\n"
+      if let reference {
+        svg += "<line x1=\"\(left)\" y1=\"\(py(reference.value))\" x2=\"\(right)\" y2=\"\(py(reference.value))\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n"
+      }
+      for series in panel.series {
+        let index = names.firstIndex(of: series.name)!
+        let color = Self.palette[index % Self.palette.count], dash = Self.dashes[(index / Self.palette.count) % Self.dashes.count]
+        let points = series.points.filter { $0.0.isFinite && $0.1.isFinite && (xScale == .linear || $0.0 > 0) }.sorted { $0.0 < $1.0 }
+        if points.count > 1 {
+          svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"" + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")
+            + " points=\"\(points.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " "))\"/>\n"
+        }
+        for point in points { svg += Self.marker(index, x: px(point.0), y: py(point.1), color: color) + "\n" }
+      }
+      svg += "</g>\n"
+    }
+    // The shared legend.
+    let legendTop = titleHeight + cellHeight * Double(panelRows) + 12
+    var entries = names.enumerated().map { ($0.offset, $0.element) }
+    if reference != nil { entries.append((-1, reference!.label)) }
+    for (slot, entry) in entries.enumerated() {
+      let x = 20 + Double(slot % legendColumns) * 230, y = legendTop + Double(slot / legendColumns) * 20
+      if entry.0 < 0 {
+        svg += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n"
+      } else {
+        let color = Self.palette[entry.0 % Self.palette.count], dash = Self.dashes[(entry.0 / Self.palette.count) % Self.dashes.count]
+        svg += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\""
+          + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + "/>\n"
+        svg += Self.marker(entry.0, x: x + 14, y: y, color: color) + "\n"
+      }
+      let name = entry.1.count > 30 ? String(entry.1.prefix(29)) + "…" : entry.1
+      svg += "<text x=\"\(x + 34)\" y=\"\(y + 4)\">\(escape(name))</text>\n"
+    }
+    return svg + "</svg>\n"
+  }
+}
