@@ -228,9 +228,10 @@ public struct ExperimentRunner: Sendable {
     // Diagnostics: effective candidates and log-density maps, and the patches that win.
     let figures = outputDirectory.appendingPathComponent("figures")
     let mapColumns = 0 ..< Swift.min(config.nTest, 8)
-    let maps = imageGrid([mapColumns.map { normalisedMap(reference.effectiveCandidates.image($0)) },
-                          mapColumns.map { normalisedMap(reference.logDensity.image($0)) }], gutter: 4, scale: 2)
-    try PNGFile.write(maps, to: figures.appendingPathComponent(setting.key + "_maps.png"))
+    let maps = MapFigure(columnHeaders: mapColumns.map { "test image \($0)" }, rows: [
+      .init(name: "candidates", maps: mapColumns.map { reference.effectiveCandidates.image($0) }, scale: .logarithmic),
+      .init(name: "log-density", maps: mapColumns.map { reference.logDensity.image($0) }, scale: .linear)])
+    try maps.write(to: figures.appendingPathComponent(setting.key + "_maps.png"))
     let (row, column) = (shape.height / 2, shape.width / 2)
     let winners = try estimator(patch: nominal ?? best.patch)
       .topContributors(input: u.image(0), row: row, column: column, count: 8)
@@ -238,14 +239,18 @@ public struct ExperimentRunner: Sendable {
     let radius = (nominal ?? best.patch) / 2
     let strip = [patchImage(u.image(0), row: row, column: column, radius: radius)]
       + winners.map { patchImage(training.image($0.image), row: $0.row, column: $0.column, radius: radius) }
-    try PNGFile.write(imageGrid([strip], gutter: 2, scale: 8), to: figures.appendingPathComponent(setting.key + "_topk.png"))
+    let topK = FigureGrid(columnHeaders: ["query"] + winners.indices.map { "top \($0 + 1)" }, rows: [
+      .init(name: "", panels: zip(strip, [""] + winners.map { String(format: "image %d\nw %.3f", $0.image, $0.weight) })
+        .map { FigureGrid.Panel($0, caption: $1) })], scale: 8)
+    try topK.write(to: figures.appendingPathComponent(setting.key + "_topk.png"))
 
     // The figure of this setting: measurement / LE-MMSE / network / truth.
     let columns = 0 ..< Swift.min(config.nTest, 8)
-    let grid = imageGrid([columns.map { u.image($0) }, columns.map { reference.images.image($0) },
-                          columns.map { networkOutput.image($0) }, columns.map { truth.image($0) }], gutter: 4, scale: 2)
-    try PNGFile.write(grid, to: directory.appendingPathComponent("figure.png"))
-    try PNGFile.write(grid, to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(setting.key + ".png"))
+    let grid = FigureGrid.comparison(measurement: u, lemmse: reference.images, network: networkOutput, truth: truth,
+                                     columns: columns, columnHeader: { "test image \($0)" },
+                                     measurementName: setting.input == "agnostic" ? "measurement" : "input")
+    try grid.write(to: directory.appendingPathComponent("figure.png"))
+    try grid.write(to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(setting.key + ".png"))
     try writeJSON(record, to: resultURL)
     return record
   }
@@ -256,49 +261,80 @@ public struct ExperimentRunner: Sendable {
     try AtomicFile.write(Data(ResultTables.csv(records).utf8), to: outputDirectory.appendingPathComponent("results.csv"))
     try AtomicFile.write(Data(ResultTables.markdown(records, title: config.name).utf8),
                          to: outputDirectory.appendingPathComponent("results.md"))
+    // Small multiples: one panel per data set × operator, one colour per model in every panel.
+    func panelTitle(_ record: ResultRecord) -> String { "\(record.dataset) · \(record.operator)" }
+    func panels(_ records: [ResultRecord], quantity: String = "", series: (ResultRecord, [ResultRecord]) -> [LinePlot.Series]) -> [SmallMultiplesPlot.Panel] {
+      Dictionary(grouping: records, by: panelTitle).sorted { $0.key < $1.key }.map { title, group in
+        SmallMultiplesPlot.Panel(title: quantity.isEmpty ? title : title + " · " + quantity,
+                                 series: group.flatMap { series($0, group) })
+      }
+    }
+    /// The model, and what else tells this record from the others of its panel.
+    func seriesName(_ record: ResultRecord, among group: [ResultRecord], varying: [String] = ["input", "σ", "N"]) -> String {
+      let others = group.filter { $0.model == record.model }
+      var parts = [record.model]
+      if varying.contains("input"), Set(others.map(\.input)).count > 1 { parts.append(record.input) }
+      if varying.contains("σ"), Set(others.map(\.sigma)).count > 1 { parts.append("σ=\(record.sigma)") }
+      if varying.contains("N"), Set(others.map(\.nTrain)).count > 1 { parts.append("N=\(record.nTrain)") }
+      return parts.joined(separator: " ")
+    }
+    let paperReference = SmallMultiplesPlot.ReferenceLine(value: 25, label: "25 dB (the paper's match)")
     let withDensity = records.filter { ($0.density?.count ?? 0) > 1 }
     if !withDensity.isEmpty {
-      let plot = LinePlot(title: "Match against the density of the query patch", xLabel: "log Σ exp(logit) (bin mean)",
-                          yLabel: "PSNR(network, LE-MMSE) in the bin [dB]",
-                          series: withDensity.map { record in
-                            LinePlot.Series(name: "\(record.dataset) \(record.operator) \(record.model)",
-                                            points: record.density!.map { ($0.logDensity, $0.psnrNetworkLEMMSE) })
-                          })
+      let plot = SmallMultiplesPlot(
+        title: "Match against the density of the query patch", xLabel: "log-density log Σ exp(logit) (bin mean)",
+        yLabel: "PSNR(network, LE-MMSE) [dB]",
+        panels: panels(withDensity) { record, group in
+          [LinePlot.Series(name: seriesName(record, among: group), points: record.density!.map { ($0.logDensity, $0.psnrNetworkLEMMSE) })]
+        }, reference: paperReference)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("density.svg"))
     }
     let calibrated = records.filter { ($0.calibration?.count ?? 0) > 1 }
     if !calibrated.isEmpty {
-      let plot = LinePlot(title: "Calibration: PSNR(network, LE-MMSE) against P", xLabel: "patch size P",
-                          yLabel: "PSNR(network, LE-MMSE) [dB]",
-                          series: calibrated.map { record in
-                            LinePlot.Series(name: "\(record.dataset) \(record.operator) \(record.model)",
-                                            points: record.calibration!.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })
-                          })
+      let plot = SmallMultiplesPlot(
+        title: "Calibration: PSNR(network, LE-MMSE) against P", xLabel: "patch size P [pixels]", yLabel: "PSNR(network, LE-MMSE) [dB]",
+        panels: panels(calibrated) { record, group in
+          [LinePlot.Series(name: seriesName(record, among: group), points: record.calibration!.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })]
+        }, reference: paperReference)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("calibration.svg"))
     }
     let byTrainingSize = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) σ=\($0.sigma)" }
       .filter { Set($0.value.map(\.nTrain)).count > 1 }
     if !byTrainingSize.isEmpty {
-      var series: [LinePlot.Series] = []
-      for (name, group) in byTrainingSize.sorted(by: { $0.key < $1.key }) {
-        let sorted = group.sorted { $0.nTrain < $1.nTrain }
-        series.append(.init(name: "PSNR(network, LE-MMSE) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkLEMMSE ?? .nan) }))
-        series.append(.init(name: "PSNR(network, truth) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkTruth ?? .nan) }))
-        series.append(.init(name: "PSNR(LE-MMSE, truth) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrLEMMSETruth) }))
+      // One row of three panels per data set × operator: the match and both errors against the truth.
+      let curves = byTrainingSize.values.map { $0.sorted { $0.nTrain < $1.nTrain } }
+      func series(_ value: @escaping (ResultRecord) -> Double?) -> (ResultRecord, [ResultRecord]) -> [LinePlot.Series] {
+        { record, group in
+          guard let curve = curves.first(where: { $0[0].dataset == record.dataset && $0[0].operator == record.operator
+            && $0[0].model == record.model && $0[0].input == record.input && $0[0].sigma == record.sigma }),
+            curve[0].nTrain == record.nTrain else { return [] }
+          return [LinePlot.Series(name: seriesName(record, among: group, varying: ["input", "σ"]),
+                                  points: curve.map { (Double($0.nTrain), value($0) ?? .nan) })]
+        }
       }
-      let plot = LinePlot(title: "Training-set size", xLabel: "log10 N", yLabel: "PSNR [dB]", series: series)
+      let sized = curves.flatMap { $0 }
+      let match = panels(sized, quantity: "network vs LE-MMSE", series: series { $0.psnrNetworkLEMMSE })
+      let network = panels(sized, quantity: "network vs truth", series: series { $0.psnrNetworkTruth })
+      let theory = panels(sized, quantity: "LE-MMSE vs truth", series: series { $0.psnrLEMMSETruth })
+      let plot = SmallMultiplesPlot(title: "Training-set size", xLabel: "training images N (log scale)", yLabel: "PSNR [dB]",
+                                    panels: (0..<match.count).flatMap { [match[$0], network[$0], theory[$0]] },
+                                    xScale: .logarithmic, columns: 3)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_n.svg"))
     }
     let bySigma = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) N=\($0.nTrain)" }
       .filter { Set($0.value.map(\.sigma)).count > 1 }
     if !bySigma.isEmpty {
-      var series: [LinePlot.Series] = []
-      for (name, group) in bySigma.sorted(by: { $0.key < $1.key }) {
-        let sorted = group.sorted { $0.sigma < $1.sigma }
-        series.append(.init(name: "network · " + name, points: sorted.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }))
-        series.append(.init(name: "LE-MMSE · " + name, points: sorted.map { ($0.sigma, $0.psnrLEMMSETruth) }))
-      }
-      let plot = LinePlot(title: "PSNR against the noise level", xLabel: "σ", yLabel: "PSNR(·, truth) [dB]", series: series)
+      let curves = bySigma.values.map { $0.sorted { $0.sigma < $1.sigma } }
+      let plot = SmallMultiplesPlot(
+        title: "PSNR against the noise level", xLabel: "noise level σ (images in [0, 1])", yLabel: "PSNR(·, truth) [dB]",
+        panels: panels(curves.map { $0[0] }) { record, group in
+          let curve = curves.first { $0[0].dataset == record.dataset && $0[0].operator == record.operator
+            && $0[0].model == record.model && $0[0].input == record.input && $0[0].nTrain == record.nTrain }!
+          let name = seriesName(record, among: group, varying: ["input", "N"])
+          return [LinePlot.Series(name: name, points: curve.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }),
+                  LinePlot.Series(name: "LE-MMSE P=\(record.patch)" + String(name.dropFirst(record.model.count)),
+                                  points: curve.map { ($0.sigma, $0.psnrLEMMSETruth) })]
+        })
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_sigma.svg"))
     }
   }
