@@ -261,22 +261,32 @@ public struct ExperimentRunner: Sendable {
     try AtomicFile.write(Data(ResultTables.csv(records).utf8), to: outputDirectory.appendingPathComponent("results.csv"))
     try AtomicFile.write(Data(ResultTables.markdown(records, title: config.name).utf8),
                          to: outputDirectory.appendingPathComponent("results.md"))
-    // Small multiples: one panel per data set × operator, one colour per model in every panel.
-    func panelTitle(_ record: ResultRecord) -> String { "\(record.dataset) · \(record.operator)" }
-    func panels(_ records: [ResultRecord], quantity: String = "", series: (ResultRecord, [ResultRecord]) -> [LinePlot.Series]) -> [SmallMultiplesPlot.Panel] {
-      Dictionary(grouping: records, by: panelTitle).sorted { $0.key < $1.key }.map { title, group in
-        SmallMultiplesPlot.Panel(title: quantity.isEmpty ? title : title + " · " + quantity,
+    // Small multiples: one panel per data set × operator (in the order of the records), one
+    // colour per model in every panel, one line style per σ, N or input of that model.
+    func ordered(_ records: [ResultRecord], by key: (ResultRecord) -> String) -> [[ResultRecord]] {
+      var keys: [String] = [], groups: [String: [ResultRecord]] = [:]
+      for record in records {
+        let k = key(record)
+        if groups[k] == nil { keys.append(k) }
+        groups[k, default: []].append(record)
+      }
+      return keys.map { groups[$0]! }
+    }
+    func panels(_ records: [ResultRecord], quantity: String = "",
+                series: (ResultRecord, [ResultRecord]) -> [SmallMultiplesPlot.Series]) -> [SmallMultiplesPlot.Panel] {
+      ordered(records) { "\($0.dataset) · \($0.operator)" }.map { group in
+        SmallMultiplesPlot.Panel(title: "\(group[0].dataset) · \(group[0].operator)" + (quantity.isEmpty ? "" : "\n" + quantity),
                                  series: group.flatMap { series($0, group) })
       }
     }
-    /// The model, and what else tells this record from the others of its panel.
-    func seriesName(_ record: ResultRecord, among group: [ResultRecord], varying: [String] = ["input", "σ", "N"]) -> String {
+    /// What tells this record's line from the others of its model in the panel: input, σ, N.
+    func variant(_ record: ResultRecord, among group: [ResultRecord], varying: [String] = ["input", "σ", "N"]) -> String {
       let others = group.filter { $0.model == record.model }
-      var parts = [record.model]
+      var parts: [String] = []
       if varying.contains("input"), Set(others.map(\.input)).count > 1 { parts.append(record.input) }
       if varying.contains("σ"), Set(others.map(\.sigma)).count > 1 { parts.append("σ=\(record.sigma)") }
       if varying.contains("N"), Set(others.map(\.nTrain)).count > 1 { parts.append("N=\(record.nTrain)") }
-      return parts.joined(separator: " ")
+      return parts.map { " " + $0 }.joined()
     }
     let paperReference = SmallMultiplesPlot.ReferenceLine(value: 25, label: "25 dB (the paper's match)")
     let withDensity = records.filter { ($0.density?.count ?? 0) > 1 }
@@ -285,7 +295,8 @@ public struct ExperimentRunner: Sendable {
         title: "Match against the density of the query patch", xLabel: "log-density log Σ exp(logit) (bin mean)",
         yLabel: "PSNR(network, LE-MMSE) [dB]",
         panels: panels(withDensity) { record, group in
-          [LinePlot.Series(name: seriesName(record, among: group), points: record.density!.map { ($0.logDensity, $0.psnrNetworkLEMMSE) })]
+          [.init(name: record.model + variant(record, among: group), group: record.model,
+                 points: record.density!.map { ($0.logDensity, $0.psnrNetworkLEMMSE) })]
         }, reference: paperReference)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("density.svg"))
     }
@@ -294,46 +305,50 @@ public struct ExperimentRunner: Sendable {
       let plot = SmallMultiplesPlot(
         title: "Calibration: PSNR(network, LE-MMSE) against P", xLabel: "patch size P [pixels]", yLabel: "PSNR(network, LE-MMSE) [dB]",
         panels: panels(calibrated) { record, group in
-          [LinePlot.Series(name: seriesName(record, among: group), points: record.calibration!.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })]
-        }, reference: paperReference)
+          [.init(name: record.model + variant(record, among: group), group: record.model,
+                 points: record.calibration!.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })]
+        }, reference: paperReference,
+        xTicks: Set(calibrated.flatMap { $0.calibration!.map { Double($0.patch) } }).sorted())
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("calibration.svg"))
     }
-    let byTrainingSize = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) σ=\($0.sigma)" }
-      .filter { Set($0.value.map(\.nTrain)).count > 1 }
+    let byTrainingSize = ordered(records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) σ=\($0.sigma)" }
+      .filter { Set($0.map(\.nTrain)).count > 1 }.map { $0.sorted { $0.nTrain < $1.nTrain } }
     if !byTrainingSize.isEmpty {
       // One row of three panels per data set × operator: the match and both errors against the truth.
-      let curves = byTrainingSize.values.map { $0.sorted { $0.nTrain < $1.nTrain } }
-      func series(_ value: @escaping (ResultRecord) -> Double?) -> (ResultRecord, [ResultRecord]) -> [LinePlot.Series] {
+      // Every curve is drawn once, for its first (smallest-N) record.
+      func series(_ value: @escaping (ResultRecord) -> Double?) -> (ResultRecord, [ResultRecord]) -> [SmallMultiplesPlot.Series] {
         { record, group in
-          guard let curve = curves.first(where: { $0[0].dataset == record.dataset && $0[0].operator == record.operator
-            && $0[0].model == record.model && $0[0].input == record.input && $0[0].sigma == record.sigma }),
-            curve[0].nTrain == record.nTrain else { return [] }
-          return [LinePlot.Series(name: seriesName(record, among: group, varying: ["input", "σ"]),
-                                  points: curve.map { (Double($0.nTrain), value($0) ?? .nan) })]
+          guard let curve = byTrainingSize.first(where: { $0[0] == record }) else { return [] }
+          return [.init(name: record.model + variant(record, among: group, varying: ["input", "σ"]), group: record.model,
+                        points: curve.map { (Double($0.nTrain), value($0) ?? .nan) })]
         }
       }
-      let sized = curves.flatMap { $0 }
-      let match = panels(sized, quantity: "network vs LE-MMSE", series: series { $0.psnrNetworkLEMMSE })
-      let network = panels(sized, quantity: "network vs truth", series: series { $0.psnrNetworkTruth })
-      let theory = panels(sized, quantity: "LE-MMSE vs truth", series: series { $0.psnrLEMMSETruth })
+      let sized = byTrainingSize.flatMap { $0 }
+      let match = panels(sized, quantity: "PSNR(network, LE-MMSE)", series: series { $0.psnrNetworkLEMMSE })
+      let network = panels(sized, quantity: "PSNR(network, truth)", series: series { $0.psnrNetworkTruth })
+      let theory = panels(sized, quantity: "PSNR(LE-MMSE at the model's P, truth)", series: series { $0.psnrLEMMSETruth })
       let plot = SmallMultiplesPlot(title: "Training-set size", xLabel: "training images N (log scale)", yLabel: "PSNR [dB]",
                                     panels: (0..<match.count).flatMap { [match[$0], network[$0], theory[$0]] },
                                     xScale: .logarithmic, columns: 3)
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_n.svg"))
     }
-    let bySigma = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) N=\($0.nTrain)" }
-      .filter { Set($0.value.map(\.sigma)).count > 1 }
+    let bySigma = ordered(records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) N=\($0.nTrain)" }
+      .filter { Set($0.map(\.sigma)).count > 1 }.map { $0.sorted { $0.sigma < $1.sigma } }
     if !bySigma.isEmpty {
-      let curves = bySigma.values.map { $0.sorted { $0.sigma < $1.sigma } }
       let plot = SmallMultiplesPlot(
         title: "PSNR against the noise level", xLabel: "noise level σ (images in [0, 1])", yLabel: "PSNR(·, truth) [dB]",
-        panels: panels(curves.map { $0[0] }) { record, group in
-          let curve = curves.first { $0[0].dataset == record.dataset && $0[0].operator == record.operator
-            && $0[0].model == record.model && $0[0].input == record.input && $0[0].nTrain == record.nTrain }!
-          let name = seriesName(record, among: group, varying: ["input", "N"])
-          return [LinePlot.Series(name: name, points: curve.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }),
-                  LinePlot.Series(name: "LE-MMSE P=\(record.patch)" + String(name.dropFirst(record.model.count)),
-                                  points: curve.map { ($0.sigma, $0.psnrLEMMSETruth) })]
+        panels: panels(bySigma.map { $0[0] }) { record, group in
+          let curve = bySigma.first { $0[0] == record }!
+          let suffix = variant(record, among: group, varying: ["input", "N"])
+          var lines = [SmallMultiplesPlot.Series(name: record.model + suffix, group: record.model,
+                                                 points: curve.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) })]
+          // The LE-MMSE does not depend on the model: one line per P, input and N.
+          let first = group.first { $0.patch == record.patch && $0.input == record.input && $0.nTrain == record.nTrain }!
+          if first == record {
+            lines.append(.init(name: "LE-MMSE P=\(record.patch)" + suffix, group: "LE-MMSE P=\(record.patch)",
+                               points: curve.map { ($0.sigma, $0.psnrLEMMSETruth) }))
+          }
+          return lines
         })
       try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_sigma.svg"))
     }

@@ -50,11 +50,24 @@ struct FigureDocument {
     for element in elements {
       switch element {
       case let .image(image, x0, y0):
+        // Copied plane by plane (the hot loop of every figure): grey onto colour repeats the plane,
+        // colour onto grey takes the mean.
         let (imageChannels, h, w) = (image.shape[0], image.shape[1], image.shape[2])
-        for i in 0..<h {
-          for j in 0..<w {
-            let values = (0..<3).map { image.scalars[(Swift.min($0, imageChannels - 1) * h + i) * w + j] }
-            set(x0 + j, y0 + i, SIMD3(values.map { Swift.min(Swift.max($0, 0), 1) }))
+        let rows = Swift.max(0, y0) ..< Swift.min(height, y0 + h), columns = Swift.max(0, x0) ..< Swift.min(width, x0 + w)
+        image.withUnsafeBufferPointer { source in
+          for c in 0..<channels {
+            for y in rows {
+              for x in columns {
+                let at = (y - y0) * w + (x - x0)
+                var value: Float
+                if grey && imageChannels == 3 {
+                  value = (source[at] + source[h * w + at] + source[2 * h * w + at]) / 3
+                } else {
+                  value = source[Swift.min(c, imageChannels - 1) * h * w + at]
+                }
+                pixels[c * plane + y * width + x] = Swift.min(Swift.max(value, 0), 1)
+              }
+            }
           }
         }
       case let .rectangle(x0, y0, w, h, color):

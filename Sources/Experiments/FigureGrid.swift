@@ -15,14 +15,14 @@ import Foundation
 ///
 /// Every panel is enlarged by the same integer factor `scale` (nearest neighbour; by default the
 /// smallest with `scale · max(H, W) ≥ 112`, so a 28-pixel image becomes 112 px). Layout, in
-/// output pixels, with `s` = scale, `L` = the line height 18 of the 2× font, `m` = 8:
+/// output pixels, with `s` = scale, `L` = the line height 20 of the 2× font, `m` = 8:
 /// ```
-/// label width  = widest row name + 12                      (0 when every name is empty)
-/// column width = max(s·W, widest caption line, widest header)
-/// header       = L + 4                                     (0 when every header is empty)
-/// caption      = 4 + L · (most caption lines of any panel)  (0 when there are none)
+/// label width  = widest row name + 12                       (0 when every name is empty)
+/// column width = max(s·W, widest caption line or header + 12)
+/// header       = L + 4                                      (0 when every header is empty)
+/// caption_r    = 4 + L · (most caption lines in row r)       (0 when row r has none)
 /// width        = 2m + label width + columns · column width + (columns − 1) · gutter
-/// height       = 2m + header + rows · (s·H + caption) + (rows − 1) · gutter
+/// height       = 2m + header + Σ_r (s·H + caption_r) + (rows − 1) · gutter
 /// ```
 /// Panels are centred in their column; row names are vertically centred on the panels.
 /// Images may be grey (`1 × H × W`) or colour (`3 × H × W`); values are clamped to `[0, 1]`.
@@ -69,14 +69,16 @@ public struct FigureGrid: Sendable {
   struct Layout {
     var scale: Int
     var panelHeight, panelWidth: Int
-    var labelWidth, columnWidth, headerHeight, captionHeight: Int
+    var labelWidth, columnWidth, headerHeight: Int
+    /// The height of the captions under each row.
+    var captionHeights: [Int]
     var width, height: Int
     var gutter: Int
 
     /// The top-left corner of the enlarged image of panel `(row, column)`.
     func panelOrigin(row: Int, column: Int) -> (x: Int, y: Int) {
       (FigureGrid.margin + labelWidth + column * (columnWidth + gutter) + (columnWidth - panelWidth) / 2,
-       FigureGrid.margin + headerHeight + row * (panelHeight + captionHeight + gutter))
+       FigureGrid.margin + headerHeight + captionHeights.prefix(row).reduce(0, +) + row * (panelHeight + gutter))
     }
 
     func columnCentre(_ column: Int) -> Int {
@@ -97,19 +99,21 @@ public struct FigureGrid: Sendable {
     let line = BitmapFont.lineHeight(scale: font)
     let names = rows.map { BitmapFont.width(of: $0.name, scale: font) }.max() ?? 0
     let labelWidth = names == 0 ? 0 : names + 12
-    let captionLines = panels.map { $0.caption.isEmpty ? 0 : $0.caption.split(separator: "\n", omittingEmptySubsequences: false).count }
+    let captionHeights = rows.map { row in
+      let lines = row.panels.map { $0.caption.isEmpty ? 0 : $0.caption.split(separator: "\n", omittingEmptySubsequences: false).count }
+      return (lines.max() ?? 0) == 0 ? 0 : 4 + line * lines.max()!
+    }
     let widestText = (panels.flatMap { $0.caption.split(separator: "\n").map(String.init) } + columnHeaders)
       .map { BitmapFont.width(of: $0, scale: font) }.max() ?? 0
-    let columnWidth = Swift.max(scale * w, widestText)
+    // 12 px keep the labels of neighbouring columns apart.
+    let columnWidth = Swift.max(scale * w, widestText == 0 ? 0 : widestText + 12)
     let headerHeight = columnHeaders.allSatisfy(\.isEmpty) ? 0 : line + 4
-    let maxLines = captionLines.max() ?? 0
-    let captionHeight = maxLines == 0 ? 0 : 4 + line * maxLines
     let columns = Swift.max(rows.map(\.panels.count).max() ?? 0, columnHeaders.count)
     let rowCount = rows.count
     return Layout(scale: scale, panelHeight: scale * h, panelWidth: scale * w, labelWidth: labelWidth, columnWidth: columnWidth,
-                  headerHeight: headerHeight, captionHeight: captionHeight,
+                  headerHeight: headerHeight, captionHeights: captionHeights,
                   width: 2 * Self.margin + labelWidth + columns * columnWidth + (columns - 1) * gutter,
-                  height: 2 * Self.margin + headerHeight + rowCount * (scale * h + captionHeight) + (rowCount - 1) * gutter,
+                  height: 2 * Self.margin + headerHeight + rowCount * scale * h + captionHeights.reduce(0, +) + (rowCount - 1) * gutter,
                   gutter: gutter)
   }
 

@@ -112,8 +112,10 @@ public struct MapFigure: Sendable {
     return kept
   }
 
-  /// A tick label: three significant digits, no trailing zeros (`27.1`, `0.05`, `1.2e+04`).
+  /// A tick label: three significant digits, no trailing zeros (`27.1`, `0.05`, `1.2e+06`);
+  /// whole numbers from 1000 to 999 999 in full (`1891`), as counts read best.
   static func label(_ value: Double) -> String {
+    if abs(value) >= 1000 && abs(value) < 1e6 { return String(format: "%.0f", value) }
     let text = String(format: "%.3g", value)
     return text == "-0" ? "0" : text
   }
@@ -161,13 +163,15 @@ public struct MapFigure: Sendable {
     let line = BitmapFont.lineHeight(scale: font)
     let names = rows.map { BitmapFont.width(of: $0.name, scale: font) }.max() ?? 0
     let labelWidth = names == 0 ? 0 : names + 12
-    let columnWidth = Swift.max(panelWidth, columnHeaders.map { BitmapFont.width(of: $0, scale: font) }.max() ?? 0)
+    let headerWidth = columnHeaders.map { BitmapFont.width(of: $0, scale: font) }.max() ?? 0
+    let columnWidth = Swift.max(panelWidth, headerWidth == 0 ? 0 : headerWidth + 12)
     let columns = Swift.max(rows.map(\.maps.count).max() ?? 0, columnHeaders.count)
     let headerHeight = columnHeaders.allSatisfy(\.isEmpty) ? 0 : line + 4
     let ranges = rows.map { Self.range(of: $0.maps.flatMap(\.scalars), scale: $0.scale) }
     let barWidth = zip(rows, ranges).map { Self.colorBarWidth(range: $1, scale: $0.scale) }.max() ?? 0
-    // Half a line above the first and below the last row keeps the end labels inside.
-    let rowGap = gutter + line / 2
+    // Half a line above the first and below the last row keeps the end labels inside; a line
+    // between rows keeps the end labels of neighbouring colour bars apart.
+    let rowGap = gutter + line
     let top = margin + headerHeight + line / 2
     let width = 2 * margin + labelWidth + columns * (columnWidth + gutter) + 4 + barWidth
     let height = top + rows.count * panelHeight + (rows.count - 1) * rowGap + line / 2 + margin

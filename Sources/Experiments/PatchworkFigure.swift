@@ -24,11 +24,14 @@ public struct PatchworkFigure: Sendable {
   public var countScale: MapFigure.Scale
   /// The enlargement factor; `nil` picks the smallest with `scale · max(H, W) ≥ 112`.
   public var scale: Int?
+  /// The title over the patchwork; `\n` separates lines.
   public var winnerTitle: String
+  /// The title over the count map; `\n` separates lines.
   public var countTitle: String
 
   public init(winners: [Int], height: Int, width: Int, halfWeightCounts: Tensor, countScale: MapFigure.Scale = .logarithmic,
-              scale: Int? = nil, winnerTitle: String = "winning image", countTitle: String = "candidates for 50%") {
+              scale: Int? = nil, winnerTitle: String = "winning\ntraining image",
+              countTitle: String = "candidates holding\nhalf the weight") {
     precondition(winners.count == height * width, "\(winners.count) winners for a \(height) × \(width) map")
     precondition(halfWeightCounts.count == height * width && Array(halfWeightCounts.shape.suffix(2)) == [height, width],
                  "half-weight counts of shape \(halfWeightCounts.shape) for a \(height) × \(width) map")
@@ -68,10 +71,11 @@ public struct PatchworkFigure: Sendable {
     let line = BitmapFont.lineHeight(scale: font)
     let distinct = Set(winners.filter { $0 >= 0 }).count
     let caption = "\(distinct) image" + (distinct == 1 ? "" : "s")
-    let titles = [winnerTitle, countTitle, caption].map { BitmapFont.width(of: $0, scale: font) }
-    let columnWidth = Swift.max(panelWidth, titles.max()!)
+    let titleLines = [winnerTitle, countTitle].map { $0.split(separator: "\n").map(String.init) }
+    let titles = (titleLines.flatMap { $0 } + [caption]).map { BitmapFont.width(of: $0, scale: font) }
+    let columnWidth = Swift.max(panelWidth, titles.max()! + 12)
     let range = MapFigure.range(of: halfWeightCounts.scalars, scale: countScale)
-    let top = margin + line + 4
+    let top = margin + line * (titleLines.map(\.count).max() ?? 1) + 4
     let width = 2 * margin + 2 * columnWidth + gutter + 4 + MapFigure.colorBarWidth(range: range, scale: countScale)
     let height = top + panelHeight + 4 + line + margin
     var document = FigureDocument(width: width, height: height)
@@ -85,8 +89,11 @@ public struct PatchworkFigure: Sendable {
     }
     let left = margin, right = margin + columnWidth + gutter
     let inset = (columnWidth - panelWidth) / 2
-    document.add(.text(winnerTitle, x: left + columnWidth / 2, y: margin, anchor: .middle, color: black))
-    document.add(.text(countTitle, x: right + columnWidth / 2, y: margin, anchor: .middle, color: black))
+    for (lines, x) in zip(titleLines, [left, right]) {
+      for (index, text) in lines.enumerated() {
+        document.add(.text(text, x: x + columnWidth / 2, y: margin + index * line, anchor: .middle, color: black))
+      }
+    }
     document.add(.image(FigureDocument.enlarged(Tensor(shape: [3, self.height, self.width], scalars: patchwork), scale: scale),
                         x: left + inset, y: top))
     let counts = MapFigure.colored(halfWeightCounts, range: range, scale: countScale, colorMap: .viridis)

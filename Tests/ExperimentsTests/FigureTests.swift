@@ -18,10 +18,13 @@ private func picture(_ text: String, scale: Int = 1) -> [String] {
 }
 
 @Test func theBitmapFontDrawsKnownGlyphsExactly() {
-  #expect(picture("A") == [".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"])
-  #expect(picture("σ1") == ["........#..", ".......##..", ".####...#..", "#..#....#..", "#...#...#..", "#...#...#..", ".###...###."])
+  #expect(picture("A") == [".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#", ".....", "....."])
+  #expect(picture("σ1") == ["........#..", ".......##..", ".####...#..", "#..#....#..", "#...#...#..", "#...#...#..", ".###...###.",
+                            "...........", "..........."])
+  // Descenders hang two rows below the baseline.
+  #expect(picture("g") == [".....", ".....", ".####", "#...#", "#...#", "#...#", ".####", "....#", ".###."])
   // Scale 2 repeats every font pixel as a 2 × 2 block.
-  #expect(picture("-", scale: 2)[6] == "##########" && picture("-", scale: 2)[5] == "..........")
+  #expect(picture("-", scale: 2).count == 18 && picture("-", scale: 2)[6] == "##########" && picture("-", scale: 2)[5] == "..........")
   #expect(BitmapFont.width(of: "18.3 dB", scale: 2) == (6 * 7 - 1) * 2 && BitmapFont.width(of: "") == 0)
   for character in "abcxyzABCXYZ0123456789 .,:;=()-+/%×σ≥" { #expect(BitmapFont.covers(character), "\(character)") }
   #expect(!BitmapFont.covers("€") && BitmapFont.rows(of: "€") == BitmapFont.rows(of: "?"))
@@ -39,15 +42,15 @@ private func panels() -> [Tensor] {
     .init(name: "network", panels: [.init(images[2], caption: "17.9 dB\nmatch 27.1 dB"), .init(images[3])]),
   ])
   let png = grid.png()
-  // scale 4 (4 · 28 = 112); font lines 18 px; widest text "match 27.1 dB" = (6·13 − 1)·2 = 154 px;
-  // row names: "LE-MMSE" and "network" are 7 characters = 82 px, + 12.
-  let (label, column, header, caption) = (82 + 12, 154, 18 + 4, 4 + 2 * 18)
-  #expect(png.shape == [1, 8 + header + 2 * (112 + caption) + 8 + 8, 8 + label + 2 * column + 8 + 8])
+  // scale 4 (4 · 28 = 112); font lines 20 px; widest text "match 27.1 dB" = (6·13 − 1)·2 = 154 px, + 12;
+  // row names: "LE-MMSE" and "network" are 7 characters = 82 px, + 12; captions: 1 line, then 2.
+  let (label, column, header, captions) = (82 + 12, 154 + 12, 20 + 4, [4 + 20, 4 + 2 * 20])
+  #expect(png.shape == [1, 8 + header + 2 * 112 + captions[0] + captions[1] + 8 + 8, 8 + label + 2 * column + 8 + 8])
   let layout = grid.layout
-  #expect(layout.scale == 4 && layout.columnWidth == column && layout.captionHeight == caption)
+  #expect(layout.scale == 4 && layout.columnWidth == column && layout.captionHeights == captions)
   // Panel (1, 0) is image 2 enlarged 4×, pixel by pixel, at the offset the layout states.
   let origin = layout.panelOrigin(row: 1, column: 0)
-  #expect(origin.x == 8 + label + (column - 112) / 2 && origin.y == 8 + header + 112 + caption + 8)
+  #expect(origin.x == 8 + label + (column - 112) / 2 && origin.y == 8 + header + 112 + captions[0] + 8)
   let width = png.shape[2]
   var mismatches = 0
   for i in 0..<112 {
@@ -93,7 +96,7 @@ private func panels() -> [Tensor] {
   }
   let bar = try #require(bars.first)
   #expect(bars.count == 1 && bar.height == 112)
-  #expect(texts.contains("1") && texts.contains("1.89e+03"))
+  #expect(texts.contains("1") && texts.contains("1891"))
   #expect(texts.contains("10") && texts.contains("100"))
   let png = figure.png()
   let (width, plane) = (png.shape[2], png.shape[1] * png.shape[2])
@@ -103,11 +106,13 @@ private func panels() -> [Tensor] {
   #expect(byte(pixel(bar.x + 3, bar.y + bar.height - 1)) == byte(ColorMap.viridis.color(at: 0)))
   #expect(byte(ColorMap.viridis.color(at: 0)) == SIMD3(68, 1, 84) && byte(ColorMap.viridis.color(at: 1)) == SIMD3(253, 231, 37))
   // The smallest value is coloured with the colormap's first colour, the largest with its last.
-  #expect(byte(pixel(bar.x - 4 - 8 - 14 * 8 + 7, bar.y + 7)) == byte(ColorMap.viridis.color(at: 0)))
+  let panelLeft = bar.x - 4 - 8 - 14 * 8
+  #expect(byte(pixel(panelLeft + 7, bar.y + 7)) == byte(ColorMap.viridis.color(at: 0)))
+  #expect(byte(pixel(panelLeft + 14 * 7 + 7, bar.y + 14 * 7 + 7)) == byte(ColorMap.viridis.color(at: 1)))
   let svg = try figure.svg()
   _ = try XMLDocument(xmlString: svg)
   #expect(svg.contains("<stop offset=\"0.0\" stop-color=\"#440154\"/>") && svg.contains("<stop offset=\"1.0\" stop-color=\"#fde725\"/>"))
-  #expect(svg.contains(">1.89e+03</text>"))
+  #expect(svg.contains(">1891</text>"))
 }
 
 @Test func smallMultiplesKeepOneColourPerSeriesName() throws {
