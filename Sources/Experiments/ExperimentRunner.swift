@@ -241,7 +241,7 @@ public struct ExperimentRunner: Sendable {
       + winners.map { patchImage(training.image($0.image), row: $0.row, column: $0.column, radius: radius) }
     let topK = FigureGrid(columnHeaders: ["query"] + winners.indices.map { "top \($0 + 1)" }, rows: [
       .init(name: "", panels: zip(strip, [""] + winners.map { String(format: "image %d\nw %.3f", $0.image, $0.weight) })
-        .map { FigureGrid.Panel($0, caption: $1) })], scale: 8)
+        .map { FigureGrid.Panel($0, caption: $1) })])
     try topK.write(to: figures.appendingPathComponent(setting.key + "_topk.png"))
 
     // The figure of this setting: measurement / LE-MMSE / network / truth.

@@ -31,7 +31,9 @@ public struct FigureGrid: Sendable {
   public struct Panel: Sendable {
     /// `C × H × W` or `1 × C × H × W`, values in `[0, 1]`.
     public var image: Tensor
+    /// The text under the panel, in the 2× font; `\n` separates lines, "" draws none.
     public var caption: String
+    /// A panel showing `image` with `caption` under it.
     public init(_ image: Tensor, caption: String = "") {
       self.image = image
       self.caption = caption
@@ -40,8 +42,11 @@ public struct FigureGrid: Sendable {
 
   /// A named row of panels.
   public struct Row: Sendable {
+    /// The name left of the row ("" draws none).
     public var name: String
+    /// The panels, left to right; a row may have fewer panels than there are columns.
     public var panels: [Panel]
+    /// A row called `name` showing `panels`.
     public init(name: String, panels: [Panel]) {
       self.name = name
       self.panels = panels
@@ -50,12 +55,14 @@ public struct FigureGrid: Sendable {
 
   /// One header per column (missing or empty headers draw nothing).
   public var columnHeaders: [String]
+  /// The rows, top to bottom; every panel of every row has the same `H × W`.
   public var rows: [Row]
   /// The enlargement factor; `nil` picks the smallest with `scale · max(H, W) ≥ 112`.
   public var scale: Int?
   /// The white space between columns and between rows, in output pixels.
   public var gutter: Int
 
+  /// A grid of `rows` under `columnHeaders`; `scale` `nil` enlarges to ≥ 112 px, `gutter` in output pixels.
   public init(columnHeaders: [String] = [], rows: [Row], scale: Int? = nil, gutter: Int = 8) {
     self.columnHeaders = columnHeaders
     self.rows = rows

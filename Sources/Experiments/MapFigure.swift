@@ -31,10 +31,13 @@ public struct MapFigure: Sendable {
 
   /// A named row of maps sharing one colour bar.
   public struct Row: Sendable {
+    /// The name left of the row and its colour bar ("" draws none).
     public var name: String
     /// Each `H × W`, `1 × H × W` or `1 × 1 × H × W`.
     public var maps: [Tensor]
+    /// How the row's values map to colours and colour-bar positions.
     public var scale: Scale
+    /// A row called `name` of `maps` (each `H × W` with one channel) coloured on `scale`.
     public init(name: String, maps: [Tensor], scale: Scale = .linear) {
       self.name = name
       self.maps = maps
@@ -42,12 +45,16 @@ public struct MapFigure: Sendable {
     }
   }
 
+  /// One header per column (missing or empty headers draw nothing).
   public var columnHeaders: [String]
+  /// The rows, top to bottom; every map has the same `H × W`.
   public var rows: [Row]
   /// The enlargement factor; `nil` picks the smallest with `scale · max(H, W) ≥ 112`.
   public var scale: Int?
+  /// The colormap of every row (viridis by default).
   public var colorMap: ColorMap
 
+  /// Maps in `rows` under `columnHeaders`; `scale` `nil` enlarges to ≥ 112 px.
   public init(columnHeaders: [String] = [], rows: [Row], scale: Int? = nil, colorMap: ColorMap = .viridis) {
     self.columnHeaders = columnHeaders
     self.rows = rows

@@ -17,10 +17,13 @@ import Foundation
 public struct PatchworkFigure: Sendable {
   /// The winning training image of every pixel, row-major, `height · width` entries (`< 0`: none, drawn white).
   public var winners: [Int]
+  /// The height `H` of the maps, in image pixels.
   public var height: Int
+  /// The width `W` of the maps, in image pixels.
   public var width: Int
   /// The number of candidates holding half of the total weight, `H × W` (any rank ≤ 4 with one channel).
   public var halfWeightCounts: Tensor
+  /// How counts map to colours (logarithmic by default: counts span decades).
   public var countScale: MapFigure.Scale
   /// The enlargement factor; `nil` picks the smallest with `scale · max(H, W) ≥ 112`.
   public var scale: Int?
@@ -29,6 +32,7 @@ public struct PatchworkFigure: Sendable {
   /// The title over the count map; `\n` separates lines.
   public var countTitle: String
 
+  /// A patchwork of `winners` (`height · width`, row-major) beside `halfWeightCounts` (`height × width`).
   public init(winners: [Int], height: Int, width: Int, halfWeightCounts: Tensor, countScale: MapFigure.Scale = .logarithmic,
               scale: Int? = nil, winnerTitle: String = "winning\ntraining image",
               countTitle: String = "candidates holding\nhalf the weight") {

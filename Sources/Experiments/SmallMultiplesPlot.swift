@@ -25,9 +25,13 @@ import Foundation
 public struct SmallMultiplesPlot: Sendable {
   /// A line: its name in the legend, the group that picks its colour (`nil`: the name), its points.
   public struct Series: Sendable {
+    /// The name in the legend; series with the same name look the same in every panel.
     public var name: String
+    /// The group that picks the colour (e.g. the model); `nil` uses the name.
     public var group: String?
+    /// `(x, y)` points; non-finite ones (and `x ≤ 0` on a log x axis) are left out.
     public var points: [(Double, Double)]
+    /// A series `name` of colour group `group` through `points`.
     public init(name: String, group: String? = nil, points: [(Double, Double)]) {
       self.name = name
       self.group = group
@@ -39,8 +43,11 @@ public struct SmallMultiplesPlot: Sendable {
   /// One panel: a title (one or two lines) and its series; series with the same name look the
   /// same in every panel.
   public struct Panel: Sendable {
+    /// The panel's title; `\n` starts a second line.
     public var title: String
+    /// The lines of the panel.
     public var series: [Series]
+    /// A panel titled `title` with `series`.
     public init(title: String, series: [Series]) {
       self.title = title
       self.series = series
@@ -49,8 +56,11 @@ public struct SmallMultiplesPlot: Sendable {
 
   /// A horizontal line at `value` in every panel (e.g. the paper's 25 dB), labelled `label`.
   public struct ReferenceLine: Sendable {
+    /// The y value of the line, in the units of the y axis.
     public var value: Double
+    /// Its entry in the legend.
     public var label: String
+    /// A reference line at `value` named `label`.
     public init(value: Double, label: String) {
       self.value = value
       self.label = label
@@ -60,19 +70,28 @@ public struct SmallMultiplesPlot: Sendable {
   /// The x axis: linear, or logarithmic with ticks labelled by the values (100, 1000, …).
   public enum XScale: String, Sendable, CaseIterable { case linear, logarithmic }
 
+  /// The figure's title, over all panels.
   public var title: String
+  /// The x-axis label with its unit, under the lowest panel of every column.
   public var xLabel: String
+  /// The y-axis label with its unit, left of the first panel of every row.
   public var yLabel: String
+  /// The panels, row by row.
   public var panels: [Panel]
+  /// A horizontal line drawn in every panel (and included in every y range), or `nil`.
   public var reference: ReferenceLine?
+  /// Linear or logarithmic x axis.
   public var xScale: XScale
   /// Explicit x ticks (e.g. the patch sizes); `nil` picks round values.
   public var xTicks: [Double]?
   /// Panels per row; `nil` gives 1, 2, 3, 2 for 1…4 panels and 3 for more.
   public var columns: Int?
+  /// The width of a plot area, in SVG pixels.
   public var panelWidth: Double
+  /// The height of a plot area, in SVG pixels.
   public var panelHeight: Double
 
+  /// A plot of `panels`; see the type's documentation for the layout and the axes.
   public init(title: String, xLabel: String, yLabel: String, panels: [Panel], reference: ReferenceLine? = nil,
               xScale: XScale = .linear, xTicks: [Double]? = nil, columns: Int? = nil, panelWidth: Double = 300,
               panelHeight: Double = 210) {
