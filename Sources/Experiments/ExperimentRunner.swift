@@ -275,8 +275,10 @@ public struct ExperimentRunner: Sendable {
     func panels(_ records: [ResultRecord], quantity: String = "",
                 series: (ResultRecord, [ResultRecord]) -> [SmallMultiplesPlot.Series]) -> [SmallMultiplesPlot.Panel] {
       ordered(records) { "\($0.dataset) · \($0.operator)" }.map { group in
-        SmallMultiplesPlot.Panel(title: "\(group[0].dataset) · \(group[0].operator)" + (quantity.isEmpty ? "" : "\n" + quantity),
-                                 series: group.flatMap { series($0, group) })
+        // A data set given by a path is named by its file or folder.
+        let dataset = group[0].dataset.split(separator: "/").last.map(String.init) ?? group[0].dataset
+        return SmallMultiplesPlot.Panel(title: "\(dataset) · \(group[0].operator)" + (quantity.isEmpty ? "" : "\n" + quantity),
+                                        series: group.flatMap { series($0, group) })
       }
     }
     /// What tells this record's line from the others of its model in the panel: input, σ, N.

@@ -138,8 +138,10 @@ public struct SmallMultiplesPlot: Sendable {
     return (names, style)
   }
 
+  /// A tick label: at most 3 decimals, no trailing zeros, never "-0".
   static func format(_ value: Double) -> String {
-    String(format: "%g", (value * 1000).rounded() / 1000)
+    let text = String(format: "%g", (value * 1000).rounded() / 1000)
+    return text == "-0" ? "0" : text
   }
 
   /// A panel title cut to `characters` per line, with `…` where it was cut.
