@@ -186,7 +186,8 @@ public struct SmallMultiplesPlot: Sendable {
     if reference != nil { slots.append((0, usedRows)) }
     let legendRows = usedRows + (reference == nil ? 0 : 1)
     let titleHeight = 34.0
-    let width = cellWidth * Double(columns) + 10
+    // About 8 px per character of the 15 px title.
+    let width = Swift.max(cellWidth * Double(columns) + 10, Double(title.count * 8 + 20))
     let height = titleHeight + cellHeight * Double(panelRows) + 12 + Double(legendRows) * 20 + 10
     func transformX(_ x: Double) -> Double { xScale == .logarithmic ? log10(x) : x }
     var svg = """
