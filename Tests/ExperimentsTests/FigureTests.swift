@@ -147,6 +147,52 @@ private func panels() -> [Tensor] {
   _ = try XMLDocument(xmlString: try figure.svg())
 }
 
+/// Made-up records of 2 data sets × 2 operators × 3 models × 3 σ × 3 N; calibration and density
+/// bins at σ = 0.2, N = 1000.
+private func madeUpRecords() -> [ResultRecord] {
+  var records: [ResultRecord] = []
+  for dataset in ["fashion-mnist", "cifar10"] {
+    for op in ["denoising", "inpainting_center_15"] {
+      for (m, model) in ["patchmlp-p5", "unet", "resnet"].enumerated() {
+        for sigma in [0.1, 0.2, 0.4] {
+          for n in [100, 1000, 10000] {
+            let base = 30 - 20 * sigma + Double(m) + log10(Double(n))
+            var record = ResultRecord(
+              dataset: dataset, operator: op, sigma: sigma, input: "agnostic", model: model, patch: 5, nTrain: n, nTest: 4,
+              epochs: 1, psnrMeasurementTruth: 14, psnrNetworkTruth: base, psnrLEMMSETruth: base + 1, psnrNetworkLEMMSE: base - 2,
+              psnrLEMMSETruthRange: base, ssimLEMMSETruth: 0.5, ssimNetworkTruth: 0.5, secondsTrain: 1, secondsLEMMSE: 1)
+            if sigma == 0.2 && n == 1000 {
+              record.calibration = [3, 5, 7, 9].map { CalibrationPoint(patch: $0, psnrNetworkLEMMSE: base - abs(Double($0) - 5 - Double(m)),
+                                                                      cosineNetworkLEMMSE: 0.9) }
+              record.density = (0..<8).map { DensityBin(logDensity: -40 + 3 * Double($0), psnrNetworkLEMMSE: base - 8 + Double($0), pixels: 10) }
+            }
+            records.append(record)
+          }
+        }
+      }
+    }
+  }
+  return records
+}
+
+@Test func resultPlotsKeepOneColourPerModelInEveryPanel() throws {
+  let records = madeUpRecords()
+  #expect(ResultPlots.all(records).map(\.name) == ["density.svg", "calibration.svg", "psnr_n.svg", "psnr_sigma.svg"])
+  let calibration = try #require(ResultPlots.calibration(records))
+  #expect(calibration.panels.map(\.title) == ["fashion-mnist · denoising", "fashion-mnist · inpainting_center_15",
+                                              "cifar10 · denoising", "cifar10 · inpainting_center_15"])
+  #expect(calibration.seriesNames == ["patchmlp-p5", "unet", "resnet"])
+  let document = try XMLDocument(xmlString: calibration.svg())
+  for group in try document.nodes(forXPath: "//*[local-name()='g']") {
+    let strokes = try group.nodes(forXPath: ".//*[local-name()='polyline']").compactMap { attribute("stroke", of: $0) }
+    #expect(strokes == Array(SmallMultiplesPlot.palette.prefix(3)))
+  }
+  // Against N: the colour is the model's, σ picks the line style.
+  let bySize = try #require(ResultPlots.psnrAgainstTrainingSize(records))
+  #expect(bySize.panels.count == 12 && bySize.color(of: "unet σ=0.4") == bySize.color(of: "unet σ=0.1"))
+  #expect(bySize.color(of: "unet σ=0.4") != bySize.color(of: "resnet σ=0.4"))
+}
+
 private func simd_distance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float { ((a - b) * (a - b)).sum().squareRoot() }
 
 /// The example driver: every kind of figure from four real FashionMNIST test images (synthetic
@@ -179,29 +225,8 @@ private func simd_distance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float { ((a 
   let winners = (0..<(28 * 28)).map { (($0 / 28) / 7) * 4 + ($0 % 28) / 7 + 100 }
   try PatchworkFigure(winners: winners, height: 28, width: 28, halfWeightCounts: candidates.image(0))
     .write(to: folder.appendingPathComponent("patchwork"))
-  // The plots of the experiment runner, from made-up records of 2 data sets × 2 operators × 3 models.
-  var records: [ResultRecord] = []
-  for dataset in ["fashion-mnist", "cifar10"] {
-    for op in ["denoising", "inpainting_center_15"] {
-      for (m, model) in ["patchmlp-p5", "unet", "resnet"].enumerated() {
-        for sigma in [0.1, 0.2, 0.4] {
-          for n in [100, 1000, 10000] {
-            let base = 30 - 20 * sigma + Double(m) + log10(Double(n))
-            var record = ResultRecord(
-              dataset: dataset, operator: op, sigma: sigma, input: "agnostic", model: model, patch: 5, nTrain: n, nTest: 4,
-              epochs: 1, psnrMeasurementTruth: 14, psnrNetworkTruth: base, psnrLEMMSETruth: base + 1, psnrNetworkLEMMSE: base - 2,
-              psnrLEMMSETruthRange: base, ssimLEMMSETruth: 0.5, ssimNetworkTruth: 0.5, secondsTrain: 1, secondsLEMMSE: 1)
-            if sigma == 0.2 && n == 1000 {
-              record.calibration = [3, 5, 7, 9].map { CalibrationPoint(patch: $0, psnrNetworkLEMMSE: base - abs(Double($0) - 5 - Double(m)),
-                                                                      cosineNetworkLEMMSE: 0.9) }
-              record.density = (0..<8).map { DensityBin(logDensity: -40 + 3 * Double($0), psnrNetworkLEMMSE: base - 8 + Double($0), pixels: 10) }
-            }
-            records.append(record)
-          }
-        }
-      }
-    }
-  }
+  // The plots of the experiment runner.
+  let records = madeUpRecords()
   let config = ExperimentConfig(datasets: ["a"], operators: ["denoising"], sigmas: [0.1], inputs: ["agnostic"],
                                 models: [ModelSpecification(model: .patchmlp, patch: 3)], nTrain: [10], nTest: 2, epochs: 1)
   try ExperimentRunner(config: config, outputDirectory: folder).writeTables(records)
