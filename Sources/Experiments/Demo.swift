@@ -73,11 +73,11 @@ public struct Demo: Sendable {
 
     // The paper's Figure 1: measurement / LE-MMSE / network / truth, one test image per column.
     let columns = (0..<testCount)
-    let grid = imageGrid([columns.map { y.image($0) }, columns.map { estimate.images.image($0) },
-                          columns.map { networkOutput.image($0) }, columns.map { truth.image($0) }], gutter: 4, scale: 3)
+    let grid = FigureGrid.comparison(measurement: y, lemmse: estimate.images, network: networkOutput, truth: truth,
+                                     columns: columns, columnHeader: { "test image \($0)" })
     let figure = outputDirectory.appendingPathComponent("figure1.png")
     let results = outputDirectory.appendingPathComponent("results.json")
-    try PNGFile.write(grid, to: figure)
+    try grid.write(to: figure)  // figure1.png and figure1.svg
     try ResultRecord.writeJSON([record], to: results)
     try NumPyFile.write(estimate.images, to: outputDirectory.appendingPathComponent("lemmse.npy"))
     try NumPyFile.write(networkOutput, to: outputDirectory.appendingPathComponent("network.npy"))

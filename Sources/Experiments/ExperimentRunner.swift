@@ -281,9 +281,10 @@ public struct ExperimentRunner: Sendable {
     // Diagnostics: effective candidates and log-density maps, and the patches that win.
     let figures = outputDirectory.appendingPathComponent("figures")
     let mapColumns = 0 ..< Swift.min(config.nTest, 8)
-    let maps = imageGrid([mapColumns.map { normalisedMap(reference.effectiveCandidates.image($0)) },
-                          mapColumns.map { normalisedMap(reference.logDensity.image($0)) }], gutter: 4, scale: 2)
-    try PNGFile.write(maps, to: figures.appendingPathComponent(setting.key + "_maps.png"))
+    let maps = MapFigure(columnHeaders: mapColumns.map { "test image \($0)" }, rows: [
+      .init(name: "candidates", maps: mapColumns.map { reference.effectiveCandidates.image($0) }, scale: .logarithmic),
+      .init(name: "log-density", maps: mapColumns.map { reference.logDensity.image($0) }, scale: .linear)])
+    try maps.write(to: figures.appendingPathComponent(setting.key + "_maps.png"))
     let (row, column) = (shape.height / 2, shape.width / 2)
     let winners = try estimator(patch: nominal ?? best.patch)
       .topContributors(input: u.image(0), row: row, column: column, count: 8)
@@ -291,14 +292,18 @@ public struct ExperimentRunner: Sendable {
     let radius = (nominal ?? best.patch) / 2
     let strip = [patchImage(u.image(0), row: row, column: column, radius: radius)]
       + winners.map { patchImage(training.image($0.image), row: $0.row, column: $0.column, radius: radius) }
-    try PNGFile.write(imageGrid([strip], gutter: 2, scale: 8), to: figures.appendingPathComponent(setting.key + "_topk.png"))
+    let topK = FigureGrid(columnHeaders: ["query"] + winners.indices.map { "top \($0 + 1)" }, rows: [
+      .init(name: "", panels: zip(strip, [""] + winners.map { String(format: "image %d\nw %.3f", $0.image, $0.weight) })
+        .map { FigureGrid.Panel($0, caption: $1) })])
+    try topK.write(to: figures.appendingPathComponent(setting.key + "_topk.png"))
 
     // The figure of this setting: measurement / LE-MMSE / network / truth.
     let columns = 0 ..< Swift.min(config.nTest, 8)
-    let grid = imageGrid([columns.map { u.image($0) }, columns.map { reference.images.image($0) },
-                          columns.map { networkOutput.image($0) }, columns.map { truth.image($0) }], gutter: 4, scale: 2)
-    try PNGFile.write(grid, to: directory.appendingPathComponent("figure.png"))
-    try PNGFile.write(grid, to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(setting.key + ".png"))
+    let grid = FigureGrid.comparison(measurement: u, lemmse: reference.images, network: networkOutput, truth: truth,
+                                     columns: columns, columnHeader: { "test image \($0)" },
+                                     measurementName: setting.input == "agnostic" ? "measurement" : "input")
+    try grid.write(to: directory.appendingPathComponent("figure.png"))
+    try grid.write(to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(setting.key + ".png"))
     try writeJSON(record, to: resultURL)
     return record
   }
@@ -309,50 +314,8 @@ public struct ExperimentRunner: Sendable {
     try AtomicFile.write(Data(ResultTables.csv(records).utf8), to: outputDirectory.appendingPathComponent("results.csv"))
     try AtomicFile.write(Data(ResultTables.markdown(records, title: config.name).utf8),
                          to: outputDirectory.appendingPathComponent("results.md"))
-    let withDensity = records.filter { ($0.density?.count ?? 0) > 1 }
-    if !withDensity.isEmpty {
-      let plot = LinePlot(title: "Match against the density of the query patch", xLabel: "log Σ exp(logit) (bin mean)",
-                          yLabel: "PSNR(network, LE-MMSE) in the bin [dB]",
-                          series: withDensity.map { record in
-                            LinePlot.Series(name: "\(record.dataset) \(record.operator) \(record.model)",
-                                            points: record.density!.map { ($0.logDensity, $0.psnrNetworkLEMMSE) })
-                          })
-      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("density.svg"))
-    }
-    let calibrated = records.filter { ($0.calibration?.count ?? 0) > 1 }
-    if !calibrated.isEmpty {
-      let plot = LinePlot(title: "Calibration: PSNR(network, LE-MMSE) against P", xLabel: "patch size P",
-                          yLabel: "PSNR(network, LE-MMSE) [dB]",
-                          series: calibrated.map { record in
-                            LinePlot.Series(name: "\(record.dataset) \(record.operator) \(record.model)",
-                                            points: record.calibration!.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })
-                          })
-      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("calibration.svg"))
-    }
-    let byTrainingSize = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) σ=\($0.sigma)" }
-      .filter { Set($0.value.map(\.nTrain)).count > 1 }
-    if !byTrainingSize.isEmpty {
-      var series: [LinePlot.Series] = []
-      for (name, group) in byTrainingSize.sorted(by: { $0.key < $1.key }) {
-        let sorted = group.sorted { $0.nTrain < $1.nTrain }
-        series.append(.init(name: "PSNR(network, LE-MMSE) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkLEMMSE ?? .nan) }))
-        series.append(.init(name: "PSNR(network, truth) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrNetworkTruth ?? .nan) }))
-        series.append(.init(name: "PSNR(LE-MMSE, truth) · " + name, points: sorted.map { (log10(Double($0.nTrain)), $0.psnrLEMMSETruth) }))
-      }
-      let plot = LinePlot(title: "Training-set size", xLabel: "log10 N", yLabel: "PSNR [dB]", series: series)
-      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_n.svg"))
-    }
-    let bySigma = Dictionary(grouping: records) { "\($0.dataset) \($0.operator) \($0.model) \($0.input) N=\($0.nTrain)" }
-      .filter { Set($0.value.map(\.sigma)).count > 1 }
-    if !bySigma.isEmpty {
-      var series: [LinePlot.Series] = []
-      for (name, group) in bySigma.sorted(by: { $0.key < $1.key }) {
-        let sorted = group.sorted { $0.sigma < $1.sigma }
-        series.append(.init(name: "network · " + name, points: sorted.map { ($0.sigma, $0.psnrNetworkTruth ?? .nan) }))
-        series.append(.init(name: "LE-MMSE · " + name, points: sorted.map { ($0.sigma, $0.psnrLEMMSETruth) }))
-      }
-      let plot = LinePlot(title: "PSNR against the noise level", xLabel: "σ", yLabel: "PSNR(·, truth) [dB]", series: series)
-      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent("psnr_sigma.svg"))
+    for (name, plot) in ResultPlots.all(records) {
+      try AtomicFile.write(Data(plot.svg().utf8), to: outputDirectory.appendingPathComponent(name))
     }
   }
 }

@@ -1,5 +1,6 @@
 /// Tiles images into one picture: `rows × columns` cells, each a `C × H × W` image, separated
-/// by a white gutter — the layout of the paper's Figure 1.
+/// by a white gutter, with no labels. For a figure with row names, headers and captions (PNG and
+/// SVG) use `FigureGrid`.
 ///
 /// - Parameters:
 ///   - cells: row-major; every image `C × H × W` (or `1 × C × H × W`) with the same shape;

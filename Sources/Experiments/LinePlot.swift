@@ -1,7 +1,8 @@
 import Foundation
 
 /// A line chart as a self-contained SVG: axes with ticks and labels, one coloured line with
-/// markers per series, and a legend.
+/// markers per series (Okabe–Ito colours, repeating after 8), and a legend. For several panels
+/// with colours kept per series name, use `SmallMultiplesPlot`.
 public struct LinePlot: Sendable {
   public struct Series: Sendable {
     public var name: String
@@ -24,7 +25,7 @@ public struct LinePlot: Sendable {
     self.series = series
   }
 
-  static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+  static let palette = SmallMultiplesPlot.palette
 
   /// "Nice" tick values covering `low ... high`.
   static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {

@@ -1,0 +1,286 @@
+import Foundation
+
+/// Line plots as small multiples: a grid of panels (e.g. one per data set × operator), one
+/// colour per series group (e.g. the model) and one dash and marker per variant inside a group
+/// (e.g. σ), the same in every panel, one shared legend, labelled axes, and an optional
+/// horizontal reference line — as a self-contained SVG.
+///
+/// ```swift
+/// let plot = SmallMultiplesPlot(
+///   title: "Calibration", xLabel: "patch size P", yLabel: "PSNR(network, LE-MMSE) [dB]",
+///   panels: [.init(title: "fashion-mnist · denoising", series: [.init(name: "patchmlp", points: [(3, 22), (5, 26)])])],
+///   reference: .init(value: 25, label: "25 dB"))
+/// try Data(plot.svg().utf8).write(to: url)
+/// ```
+///
+/// Axes are honest: every panel's y range is `[min, max]` of its finite values (and of the
+/// reference line) widened by 6 % of the span on both sides (by 0.5 when the span is 0), its x
+/// range that of its points; no axis is cut to exaggerate a difference. Colours are the
+/// Okabe–Ito palette (safe for the common colour-vision deficiencies), in the order the groups
+/// first appear (after 8 groups the colours repeat); a group's series take solid, dashed,
+/// dotted, … lines and circle, square, triangle, diamond markers in the order their names first
+/// appear. Panels are `panelWidth × panelHeight` (300 × 210 by default) in rows of `columns`;
+/// a panel title may have two lines (`\n`); the y axis is labelled on the first column, the x
+/// axis under the lowest panel of every column; the legend sits under the panels.
+public struct SmallMultiplesPlot: Sendable {
+  /// A line: its name in the legend, the group that picks its colour (`nil`: the name), its points.
+  public struct Series: Sendable {
+    /// The name in the legend; series with the same name look the same in every panel.
+    public var name: String
+    /// The group that picks the colour (e.g. the model); `nil` uses the name.
+    public var group: String?
+    /// `(x, y)` points; non-finite ones (and `x ≤ 0` on a log x axis) are left out.
+    public var points: [(Double, Double)]
+    /// A series `name` of colour group `group` through `points`.
+    public init(name: String, group: String? = nil, points: [(Double, Double)]) {
+      self.name = name
+      self.group = group
+      self.points = points
+    }
+    var colorKey: String { group ?? name }
+  }
+
+  /// One panel: a title (one or two lines) and its series; series with the same name look the
+  /// same in every panel.
+  public struct Panel: Sendable {
+    /// The panel's title; `\n` starts a second line.
+    public var title: String
+    /// The lines of the panel.
+    public var series: [Series]
+    /// A panel titled `title` with `series`.
+    public init(title: String, series: [Series]) {
+      self.title = title
+      self.series = series
+    }
+  }
+
+  /// A horizontal line at `value` in every panel (e.g. the paper's 25 dB), labelled `label`.
+  public struct ReferenceLine: Sendable {
+    /// The y value of the line, in the units of the y axis.
+    public var value: Double
+    /// Its entry in the legend.
+    public var label: String
+    /// A reference line at `value` named `label`.
+    public init(value: Double, label: String) {
+      self.value = value
+      self.label = label
+    }
+  }
+
+  /// The x axis: linear, or logarithmic with ticks labelled by the values (100, 1000, …).
+  public enum XScale: String, Sendable, CaseIterable { case linear, logarithmic }
+
+  /// The figure's title, over all panels.
+  public var title: String
+  /// The x-axis label with its unit, under the lowest panel of every column.
+  public var xLabel: String
+  /// The y-axis label with its unit, left of the first panel of every row.
+  public var yLabel: String
+  /// The panels, row by row.
+  public var panels: [Panel]
+  /// A horizontal line drawn in every panel (and included in every y range), or `nil`.
+  public var reference: ReferenceLine?
+  /// Linear or logarithmic x axis.
+  public var xScale: XScale
+  /// Explicit x ticks (e.g. the patch sizes); `nil` picks round values.
+  public var xTicks: [Double]?
+  /// Panels per row; `nil` gives 1, 2, 3, 2 for 1…4 panels and 3 for more.
+  public var columns: Int?
+  /// The width of a plot area, in SVG pixels.
+  public var panelWidth: Double
+  /// The height of a plot area, in SVG pixels.
+  public var panelHeight: Double
+
+  /// A plot of `panels`; see the type's documentation for the layout and the axes.
+  public init(title: String, xLabel: String, yLabel: String, panels: [Panel], reference: ReferenceLine? = nil,
+              xScale: XScale = .linear, xTicks: [Double]? = nil, columns: Int? = nil, panelWidth: Double = 300,
+              panelHeight: Double = 210) {
+    self.title = title
+    self.xLabel = xLabel
+    self.yLabel = yLabel
+    self.panels = panels
+    self.reference = reference
+    self.xScale = xScale
+    self.xTicks = xTicks
+    self.columns = columns
+    self.panelWidth = panelWidth
+    self.panelHeight = panelHeight
+  }
+
+  /// Okabe & Ito (2008), "Color Universal Design": blue, vermillion, bluish green, reddish
+  /// purple, orange, sky blue, black, yellow (yellow last: it is faint on white).
+  public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+  static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
+
+  /// The series names in order of first appearance, as the legend lists them.
+  public var seriesNames: [String] { styles.names }
+
+  /// The colour of series `name` (`#RRGGBB`), the same in every panel.
+  public func color(of name: String) -> String { Self.palette[styles.style[name]?.color ?? 0] }
+
+  /// Every series name's colour (palette index) and variant (dash and marker index), and the
+  /// legend's order: groups in order of first appearance, names in order within their group.
+  var styles: (names: [String], style: [String: (color: Int, variant: Int, group: Int)]) {
+    var groups: [String] = [], members: [String: [String]] = [:]
+    for panel in panels {
+      for series in panel.series {
+        if members[series.colorKey] == nil { groups.append(series.colorKey); members[series.colorKey] = [] }
+        if !members[series.colorKey]!.contains(series.name) { members[series.colorKey]!.append(series.name) }
+      }
+    }
+    var names: [String] = [], style: [String: (color: Int, variant: Int, group: Int)] = [:]
+    for (g, group) in groups.enumerated() {
+      for (v, name) in members[group]!.enumerated() where style[name] == nil {
+        names.append(name)
+        style[name] = (g % Self.palette.count, v, g)
+      }
+    }
+    return (names, style)
+  }
+
+  /// A tick label: at most 3 decimals, no trailing zeros, never "-0".
+  static func format(_ value: Double) -> String {
+    let text = String(format: "%g", (value * 1000).rounded() / 1000)
+    return text == "-0" ? "0" : text
+  }
+
+  /// A panel title cut to `characters` per line, with `…` where it was cut.
+  static func fitted(_ line: Substring, characters: Int) -> String {
+    line.count > characters ? String(line.prefix(characters - 1)) + "…" : String(line)
+  }
+
+  static func marker(_ index: Int, x: Double, y: Double, color: String) -> String {
+    switch index % 4 {
+    case 0: return "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"3.5\" fill=\"\(color)\"/>"
+    case 1: return "<rect x=\(q(x - 3.2)) y=\(q(y - 3.2)) width=\"6.4\" height=\"6.4\" fill=\"\(color)\"/>"
+    case 2: return "<path d=\"M\(x) \(y - 4.2) L\(x + 4) \(y + 3) L\(x - 4) \(y + 3) Z\" fill=\"\(color)\"/>"
+    default: return "<path d=\"M\(x) \(y - 4.5) L\(x + 4) \(y) L\(x) \(y + 4.5) L\(x - 4) \(y) Z\" fill=\"\(color)\"/>"
+    }
+  }
+
+  static func q(_ value: Double) -> String { "\"\(value)\"" }
+
+  /// The SVG: a title, the panels in a grid, the legend below.
+  public func svg() -> String {
+    let escape = FigureDocument.escape
+    let (names, style) = styles
+    let columns = Swift.max(1, self.columns ?? (panels.count == 4 ? 2 : Swift.min(panels.count, 3)))
+    let panelRows = Swift.max(1, (panels.count + columns - 1) / columns)
+    // Each cell: the plot area plus room for the panel title, tick labels and axis labels.
+    let titleLines = panels.map { $0.title.split(separator: "\n").count }.max() ?? 1
+    let (leftRoom, topRoom, bottomRoom, rightRoom) = (62.0, 11.0 + 15 * Double(titleLines), 44.0, 14.0)
+    // About 7 px per character of the 13 px panel titles.
+    let titleCharacters = Int((leftRoom + panelWidth + rightRoom - 8) / 7)
+    let cellWidth = leftRoom + panelWidth + rightRoom, cellHeight = topRoom + panelHeight + bottomRoom
+    let legendColumns = Swift.max(1, Int((cellWidth * Double(columns) - 20) / 230))
+    // The legend: one row per group when every group fits in a row, else row by row; the
+    // reference line last.
+    let groupSizes = names.reduce(into: [Int: Int]()) { $0[style[$1]!.group, default: 0] += 1 }
+    var slots: [(column: Int, row: Int)] = []
+    if let largest = groupSizes.values.max(), largest > 1, largest <= legendColumns {
+      slots = names.map { (style[$0]!.variant, style[$0]!.group) }
+    } else {
+      slots = names.indices.map { ($0 % legendColumns, $0 / legendColumns) }
+    }
+    let usedRows = (slots.map(\.row).max() ?? -1) + 1
+    if reference != nil { slots.append((0, usedRows)) }
+    let legendRows = usedRows + (reference == nil ? 0 : 1)
+    let titleHeight = 34.0
+    // About 8 px per character of the 15 px title.
+    let width = Swift.max(cellWidth * Double(columns) + 10, Double(title.count * 8 + 20))
+    let height = titleHeight + cellHeight * Double(panelRows) + 12 + Double(legendRows) * 20 + 10
+    func transformX(_ x: Double) -> Double { xScale == .logarithmic ? log10(x) : x }
+    var svg = """
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
+      font-family="Helvetica, Arial, sans-serif" font-size="12">
+      <rect width="100%" height="100%" fill="white"/>
+      <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
+
+      """
+    for (index, panel) in panels.enumerated() {
+      let originX = 5 + Double(index % columns) * cellWidth, originY = titleHeight + Double(index / columns) * cellHeight
+      let (left, right) = (originX + leftRoom, originX + leftRoom + panelWidth)
+      let (top, bottom) = (originY + topRoom, originY + topRoom + panelHeight)
+      let finite = panel.series.flatMap(\.points).filter {
+        $0.0.isFinite && $0.1.isFinite && (xScale == .linear || $0.0 > 0)
+      }
+      let xs = finite.map { transformX($0.0) }
+      let ys = finite.map(\.1) + (reference.map { [$0.value] } ?? [])
+      var (xLow, xHigh) = (xs.min() ?? 0, xs.max() ?? 1)
+      if xHigh - xLow < 1e-9 { (xLow, xHigh) = (xLow - 0.5, xHigh + 0.5) }
+      let xPad = (xHigh - xLow) * 0.04
+      (xLow, xHigh) = (xLow - xPad, xHigh + xPad)
+      var (yLow, yHigh) = (ys.min() ?? 0, ys.max() ?? 1)
+      let yPad = yHigh - yLow < 1e-9 ? 0.5 : (yHigh - yLow) * 0.06
+      (yLow, yHigh) = (yLow - yPad, yHigh + yPad)
+      func px(_ x: Double) -> Double { left + (transformX(x) - xLow) / (xHigh - xLow) * (right - left) }
+      func py(_ y: Double) -> Double { bottom - (y - yLow) / (yHigh - yLow) * (bottom - top) }
+      svg += "<g>\n"
+      for (line, text) in panel.title.split(separator: "\n").enumerated() {
+        svg += "<text x=\"\((left + right) / 2)\" y=\"\(originY + 17 + 15 * Double(line))\" text-anchor=\"middle\" font-size=\"13\">"
+          + escape(Self.fitted(text, characters: titleCharacters)) + "</text>\n"
+      }
+      for tick in LinePlot.ticks(yLow, yHigh, count: 5) {
+        svg += "<line x1=\"\(left)\" y1=\"\(py(tick))\" x2=\"\(right)\" y2=\"\(py(tick))\" stroke=\"#e8e8e8\"/>\n"
+        svg += "<text x=\"\(left - 6)\" y=\"\(py(tick) + 4)\" text-anchor=\"end\">\(Self.format(tick))</text>\n"
+      }
+      let xTicks: [Double]
+      if let explicit = self.xTicks {
+        xTicks = explicit.filter { (xLow...xHigh).contains(transformX($0)) }
+      } else if xScale == .logarithmic {
+        let decades = Int(floor(xLow)) ... Int(ceil(xHigh))
+        var candidates = decades.map { pow(10, Double($0)) }.filter { (xLow...xHigh).contains(log10($0)) }
+        if candidates.count < 3 {
+          candidates = decades.flatMap { d in [1.0, 2, 5].map { $0 * pow(10, Double(d)) } }.filter { (xLow...xHigh).contains(log10($0)) }
+        }
+        xTicks = candidates
+      } else {
+        xTicks = LinePlot.ticks(xLow, xHigh, count: 5)
+      }
+      for tick in xTicks {
+        svg += "<line x1=\"\(px(tick))\" y1=\"\(bottom)\" x2=\"\(px(tick))\" y2=\"\(bottom + 5)\" stroke=\"black\"/>\n"
+        svg += "<text x=\"\(px(tick))\" y=\"\(bottom + 18)\" text-anchor=\"middle\">\(Self.format(tick))</text>\n"
+      }
+      svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"black\"/>\n"
+      if index + columns >= panels.count {
+        svg += "<text x=\"\((left + right) / 2)\" y=\"\(bottom + 36)\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+      }
+      if index % columns == 0 {
+        let yMiddle = (top + bottom) / 2
+        svg += "<text x=\"\(originX + 12)\" y=\"\(yMiddle)\" text-anchor=\"middle\" transform=\"rotate(-90 \(originX + 12) \(yMiddle))\">\(escape(yLabel))</text>\n"
+      }
+      if let reference {
+        svg += "<line x1=\"\(left)\" y1=\"\(py(reference.value))\" x2=\"\(right)\" y2=\"\(py(reference.value))\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n"
+      }
+      for series in panel.series {
+        let (colorIndex, variant, _) = style[series.name]!
+        let color = Self.palette[colorIndex], dash = Self.dashes[variant % Self.dashes.count]
+        let points = series.points.filter { $0.0.isFinite && $0.1.isFinite && (xScale == .linear || $0.0 > 0) }.sorted { $0.0 < $1.0 }
+        if points.count > 1 {
+          svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"" + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")
+            + " points=\"\(points.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " "))\"/>\n"
+        }
+        for point in points { svg += Self.marker(variant, x: px(point.0), y: py(point.1), color: color) + "\n" }
+      }
+      svg += "</g>\n"
+    }
+    // The shared legend.
+    let legendTop = titleHeight + cellHeight * Double(panelRows) + 12
+    var entries: [(style: (color: Int, variant: Int)?, name: String)] = names.map { ((style[$0]!.color, style[$0]!.variant), $0) }
+    if let reference { entries.append((nil, reference.label)) }
+    for (entry, slot) in zip(entries, slots) {
+      let x = 20 + Double(slot.column) * 230, y = legendTop + Double(slot.row) * 20
+      if let (colorIndex, variant) = entry.style {
+        let color = Self.palette[colorIndex], dash = Self.dashes[variant % Self.dashes.count]
+        svg += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\""
+          + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + "/>\n"
+        svg += Self.marker(variant, x: x + 14, y: y, color: color) + "\n"
+      } else {
+        svg += "<line x1=\"\(x)\" y1=\"\(y)\" x2=\"\(x + 28)\" y2=\"\(y)\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n"
+      }
+      let name = Self.fitted(Substring(entry.name), characters: 30)
+      svg += "<text x=\"\(x + 34)\" y=\"\(y + 4)\">\(escape(name))</text>\n"
+    }
+    return svg + "</svg>\n"
+  }
+}
