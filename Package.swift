@@ -13,7 +13,12 @@ let uncheckedTargets: Set<String> = {
   switch Context.environment["LEMMSE_UNCHECKED"] {
   case "all": return ["Tensors", "AnalyticMMSE", "NeuralNetworks", "DataFiles", "Physics", "ImageQuality", "Experiments", "LEMMSECommand"]
   case "none": return []
-  default: return []
+  // Measured with both builds, interleaved, on FashionMNIST (release, 2 threads): the dense
+  // class kernel (inpainting, adjoint input, N = 2,000) ran 2.50–2.59 s checked against
+  // 2.02–2.05 s unchecked (20 % faster); the box kernel, ResNet and PatchMLP training steps
+  // differed by less than the machine's noise (±5 %). AnalyticEstimator validates sizes,
+  // σ and values before any kernel runs.
+  default: return ["AnalyticMMSE"]
   }
 }()
 

@@ -8,7 +8,8 @@ import Foundation
 /// [dB, …]}, …], …}` with PSNR of peak 1, per image then averaged.
 public struct CalibrationReport: Sendable {
   /// The names of the files `files()` returns, for checking destinations before any work.
-  public static let fileNames = ["results.json", "results.md", "per_image.csv", "lemmse_best.npy", "figure.png", "calibration.svg"]
+  public static let fileNames = ["results.json", "results.md", "per_image.csv", "lemmse_best.npy", "figure.png", "figure.svg",
+                                 "calibration.svg"]
 
   public var calibration: NetworkCalibration
   public var networkFile: String
@@ -86,12 +87,14 @@ public struct CalibrationReport: Sendable {
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let best = calibration.best
     let bestEstimate = calibration.estimates[best.patch]!.images
+    let figure = self.figure(bestEstimate: bestEstimate, patch: best.patch)
     return [
       ("results.json", try encoder.encode(summary)),
       ("results.md", Data(markdown(summary).utf8)),
       ("per_image.csv", Data(perImageCSV().utf8)),
       ("lemmse_best.npy", NumPyFile.encode(bestEstimate)),
-      ("figure.png", try PNGFile.encode(figure(bestEstimate: bestEstimate))),
+      ("figure.png", try PNGFile.encode(figure.png())),
+      ("figure.svg", Data(try figure.svg().utf8)),
       ("calibration.svg", Data(calibrationPlot().svg().utf8)),
     ]
   }
@@ -129,17 +132,33 @@ public struct CalibrationReport: Sendable {
     return text
   }
 
-  /// Rows: input / LE-MMSE at the best P / network (/ truth), one column per image (at most 8).
-  func figure(bestEstimate: Tensor) -> Tensor {
-    let columns = 0..<Swift.min(networkOutput.imageBatchShape.count, 8)
-    var rows = [columns.map { inputs.image($0) }, columns.map { bestEstimate.image($0) }, columns.map { networkOutput.image($0) }]
-    if let truth { rows.append(columns.map { truth.image($0) }) }
-    return imageGrid(rows, gutter: 4, scale: 3)
+  /// Rows: input / LE-MMSE at the best P / network (/ truth), one column per image (at most
+  /// 8); captions give the PSNR against the truth when it is known and the network's match.
+  func figure(bestEstimate: Tensor, patch: Int) -> FigureGrid {
+    let columns = Array(0..<Swift.min(networkOutput.imageBatchShape.count, 8))
+    let header = { (k: Int) in "image \(k)" }
+    if let truth {
+      return FigureGrid.comparison(measurement: inputs, lemmse: bestEstimate, network: networkOutput, truth: truth,
+                                   columns: columns, columnHeader: header,
+                                   measurementName: input == "agnostic" ? "measurement" : "input")
+    }
+    func decibels(_ value: Double) -> String { value.isFinite ? String(format: "%.1f dB", value) : "exact" }
+    return FigureGrid(columnHeaders: columns.map(header), rows: [
+      FigureGrid.Row(name: input == "agnostic" ? "measurement" : "input", panels: columns.map { FigureGrid.Panel(inputs.image($0)) }),
+      FigureGrid.Row(name: "LE-MMSE P=\(patch)", panels: columns.map { FigureGrid.Panel(bestEstimate.image($0)) }),
+      FigureGrid.Row(name: "network", panels: columns.map { k in
+        FigureGrid.Panel(networkOutput.image(k), caption: "match " + decibels(psnr(networkOutput.image(k), bestEstimate.image(k))))
+      }),
+    ])
   }
 
-  func calibrationPlot() -> LinePlot {
-    LinePlot(title: "Calibration of \(networkFile): PSNR(network, LE-MMSE) against P", xLabel: "patch size P",
-             yLabel: "PSNR(network, LE-MMSE) [dB]",
-             series: [LinePlot.Series(name: "network", points: calibration.points.map { (Double($0.patch), $0.psnrNetworkLEMMSE) })])
+  func calibrationPlot() -> SmallMultiplesPlot {
+    let points = calibration.points.map { (Double($0.patch), $0.psnrNetworkLEMMSE) }
+    return SmallMultiplesPlot(
+      title: "Calibration of \(URL(fileURLWithPath: networkFile).lastPathComponent) against the LE-MMSE",
+      xLabel: "patch size P", yLabel: "PSNR(network, LE-MMSE) [dB]",
+      panels: [SmallMultiplesPlot.Panel(title: "\(operatorDescription), σ = \(sigma)", series: [SmallMultiplesPlot.Series(name: "network", points: points)])],
+      reference: SmallMultiplesPlot.ReferenceLine(value: 25, label: "25 dB"),
+      xTicks: calibration.points.map { Double($0.patch) })
   }
 }
