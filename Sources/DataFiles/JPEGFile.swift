@@ -44,12 +44,20 @@ public enum JPEGFile {
         throw DataFileError.cannotRead(file: name, reason: "could not start a decoding thread")
       }
       pthread_join(thread, nil)
+      if job.state.pointee.refusedSize {
+        let width = job.state.pointee.width, height = job.state.pointee.height
+        let pixels = Int(width) * Int(height)
+        if pixels == 0 { throw DataFileError.corrupt(file: name, detail: "header says \(width)×\(height) pixels; an image has at least one") }
+        throw pixels > UntrustedInput.maximumPixelCount
+          ? DataFileError.unsupported(file: name, detail: "header says \(width)×\(height) pixels; at most \(UntrustedInput.maximumPixelCount) pixels are read")
+          : DataFileError.truncated(file: name, detail: "header says \(width)×\(height) pixels, more than a \(data.count)-byte file can hold")
+      }
       guard job.state.pointee.finished else {
-        throw DataFileError.corrupt(file: name, detail: "JPEG data could not be decoded (libjpeg: \(job.message))")
+        throw DataFileError.corrupt(file: name, detail: "JPEG data could not be decoded (libjpeg: \(job.message.quotedForMessage()))")
       }
       let state = job.state.pointee
       if state.warnings > 0 {
-        throw DataFileError.corrupt(file: name, detail: "damaged JPEG data (libjpeg: \(job.message))")
+        throw DataFileError.corrupt(file: name, detail: "damaged JPEG data (libjpeg: \(job.message.quotedForMessage()))")
       }
       let width = Int(state.width), height = Int(state.height), channels = Int(state.channels)
       let plane = width * height
@@ -79,6 +87,8 @@ struct JPEGDecodeState {
   var height: UInt32 = 0
   var channels: Int32 = 0
   var warnings: Int = 0
+  /// The header's size is refused (see `jpegDecodeThread`); `width` and `height` are the header's.
+  var refusedSize = false
 }
 
 /// Owns the manually allocated state of one decode.
@@ -127,6 +137,18 @@ private func jpegDecodeThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMuta
   state.pointee.created = true
   jpeg_mem_src(decompressor, state.pointee.input?.assumingMemoryBound(to: UInt8.self), UInt(state.pointee.inputCount))
   _ = jpeg_read_header(decompressor, 1)
+  // Before anything is allocated for the pixels: a Huffman-coded file spends at least one bit
+  // per 8×8 block of each scan, so n bytes hold at most 512 n pixels; arithmetic coding has no
+  // such floor and is bounded by the pixel limit alone.
+  let headerWidth = decompressor.pointee.image_width, headerHeight = decompressor.pointee.image_height
+  let headerPixels = Int(headerWidth) * Int(headerHeight)
+  if headerPixels == 0 || headerPixels > UntrustedInput.maximumPixelCount
+      || (decompressor.pointee.arith_code == 0 && headerPixels > 512 * state.pointee.inputCount) {
+    state.pointee.width = headerWidth
+    state.pointee.height = headerHeight
+    state.pointee.refusedSize = true
+    return nil
+  }
   let grey = decompressor.pointee.jpeg_color_space == JCS_GRAYSCALE
   decompressor.pointee.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB
   _ = jpeg_start_decompress(decompressor)
