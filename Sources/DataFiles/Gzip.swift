@@ -7,7 +7,7 @@ import Foundation
 /// read at all, and a size from a header inside the data (IDX) or a zip directory is used only
 /// as a limit after it has been checked against deflate's largest ratio (`maximumOutput`).
 /// A damaged stream stops with an error as soon as zlib sees it.
-enum Gzip {
+package enum Gzip {
   /// Whether `data` starts with the gzip magic bytes `1f 8b`.
   static func isCompressed(_ data: Data) -> Bool {
     data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
@@ -30,7 +30,7 @@ enum Gzip {
   ///     when it needs more bytes. Its errors are thrown as they are.
   /// - Throws: `DataFileError.corrupt` / `.truncated` naming `name`, also when the output
   ///   exceeds `maximumSize` or the size given by `sizeFromPrefix`.
-  static func decompress(_ data: Data, name: String, maximumSize: Int? = nil,
+  package static func decompress(_ data: Data, name: String, maximumSize: Int? = nil,
                          sizeFromPrefix: (([UInt8]) throws -> Int?)? = nil) throws -> [UInt8] {
     try inflate(data, windowBits: 16 + MAX_WBITS, name: name, members: true, maximumSize: maximumSize, sizeFromPrefix: sizeFromPrefix)
   }
