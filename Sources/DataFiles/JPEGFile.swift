@@ -44,6 +44,9 @@ public enum JPEGFile {
         throw DataFileError.cannotRead(file: name, reason: "could not start a decoding thread")
       }
       pthread_join(thread, nil)
+      if job.state.pointee.tooManyScans {
+        throw DataFileError.unsupported(file: name, detail: "more than \(jpegMaximumScans) scans; a progressive JPEG has about 10")
+      }
       if job.state.pointee.refusedSize {
         let width = job.state.pointee.width, height = job.state.pointee.height
         let pixels = Int(width) * Int(height)
@@ -89,7 +92,15 @@ struct JPEGDecodeState {
   var warnings: Int = 0
   /// The header's size is refused (see `jpegDecodeThread`); `width` and `height` are the header's.
   var refusedSize = false
+  var progress: UnsafeMutablePointer<jpeg_progress_mgr>
+  /// The file has more than `jpegMaximumScans` scans (see `jpegProgress`).
+  var tooManyScans = false
 }
+
+/// Each scan of a progressive JPEG passes over all its coefficients, so a small file with
+/// thousands of tiny scans of a large image takes minutes (libjpeg-turbo's own tools offer a
+/// limit, `-maxscans`); encoders write about 10.
+let jpegMaximumScans = 1000
 
 /// Owns the manually allocated state of one decode.
 struct JPEGDecodeJob {
@@ -103,9 +114,11 @@ struct JPEGDecodeJob {
     decompressor.initialize(to: jpeg_decompress_struct())
     let errorManager = UnsafeMutablePointer<jpeg_error_mgr>.allocate(capacity: 1)
     errorManager.initialize(to: jpeg_error_mgr())
+    let progress = UnsafeMutablePointer<jpeg_progress_mgr>.allocate(capacity: 1)
+    progress.initialize(to: jpeg_progress_mgr())
     state = .allocate(capacity: 1)
     state.initialize(to: JPEGDecodeState(input: input.baseAddress, inputCount: input.count, decompressor: decompressor,
-                                         errorManager: errorManager, message: message))
+                                         errorManager: errorManager, message: message, progress: progress))
   }
 
   var message: String {
@@ -119,6 +132,7 @@ struct JPEGDecodeJob {
     value.output?.deallocate()
     value.decompressor.deallocate()
     value.errorManager.deallocate()
+    value.progress.deallocate()
     value.message.deallocate()
     state.deallocate()
   }
@@ -134,6 +148,8 @@ private func jpegDecodeThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMuta
   errorManager.pointee.output_message = jpegRecordMessage
   decompressor.pointee.client_data = context
   jpeg_CreateDecompress(decompressor, JPEG_LIB_VERSION, MemoryLayout<jpeg_decompress_struct>.size)
+  state.pointee.progress.pointee.progress_monitor = jpegProgress
+  decompressor.pointee.progress = state.pointee.progress
   state.pointee.created = true
   jpeg_mem_src(decompressor, state.pointee.input?.assumingMemoryBound(to: UInt8.self), UInt(state.pointee.inputCount))
   _ = jpeg_read_header(decompressor, 1)
@@ -174,6 +190,16 @@ private func jpegDecodeThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMuta
 /// libjpeg's fatal-error hook: keep the message and end the decoding thread (never returns).
 private func jpegErrorExit(_ common: j_common_ptr?) {
   jpegRecordMessage(common)
+  pthread_exit(nil)
+}
+
+/// libjpeg's progress hook, called while scans are read: ends the decoding thread (as
+/// `jpegErrorExit` does) once a file has more than `jpegMaximumScans` scans.
+private func jpegProgress(_ common: j_common_ptr?) {
+  guard let common, common.pointee.is_decompressor != 0, let context = common.pointee.client_data else { return }
+  let decompressor = UnsafeMutableRawPointer(common).assumingMemoryBound(to: jpeg_decompress_struct.self)
+  guard decompressor.pointee.input_scan_number > jpegMaximumScans else { return }
+  context.assumingMemoryBound(to: JPEGDecodeState.self).pointee.tooManyScans = true
   pthread_exit(nil)
 }
 
