@@ -18,6 +18,9 @@ let usage = """
     --save-current   write each input to fuzz-current.bin before running it
   """
 
+/// A line on standard output, written at once (not buffered until exit).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 @Sendable func fail(_ message: String) -> Never {
   FileHandle.standardError.write(Data("lemmse-fuzz: \(message)\n".utf8))
   exit(2)
@@ -125,13 +128,14 @@ func input(_ target: FuzzTarget, seed: UInt64, iteration: Int, seeds: [[UInt8]])
 }
 
 var problems = 0
-var summary: [String] = []
+var totalInputs = 0
+var totalSeconds = 0.0
 for target in targets {
   let seeds = seedInputs(target, corpus: corpus)
   currentTarget = (target.rawValue, seed)
   setCrashPrefix("\(target.rawValue) seed \(seed) iteration ")
   let range = only.map { $0 ..< $0 + 1 } ?? 0 ..< iterations
-  var accepted = 0, refused = 0
+  var accepted = 0, refused = 0, broken = 0
   let start = nanoseconds()
   var lastReport = start
   for iteration in range {
@@ -149,7 +153,8 @@ for target in targets {
       let text = String(describing: error)
       if text.contains(where: { $0.isNewline }) || !target.isExpected(error) {
         problems += 1
-        if problems <= 20 {
+        broken += 1
+        if broken <= 10 {
           let what = target.isExpected(error) ? "a multi-line error" : "an error of type \(type(of: error))"
           FileHandle.standardError.write(Data("lemmse-fuzz: \(target.rawValue) seed \(seed) iteration \(iteration): \(what): \(text.debugDescription)\n".utf8))
         }
@@ -166,12 +171,16 @@ for target in targets {
     }
   }
   let seconds = Double(nanoseconds() - start) / 1e9
-  let line = "\(target.rawValue): \(range.count) inputs (\(accepted) accepted, \(refused) refused) in "
+  let line = "\(target.rawValue): \(range.count) inputs (\(accepted) accepted, \(refused) refused, \(broken) broke the error promise) in "
     + String(format: "%.2f s, %.0f inputs/s", seconds, Double(range.count) / max(seconds, 1e-9))
-  print(line)
-  summary.append(line)
+  say(line)
+  totalInputs += range.count
+  totalSeconds += seconds
+}
+if targets.count > 1 {
+  say("all: \(totalInputs) inputs in " + String(format: "%.2f s, %.0f inputs/s", totalSeconds, Double(totalInputs) / max(totalSeconds, 1e-9)))
 }
 if problems > 0 {
-  print("lemmse-fuzz: \(problems) inputs broke the error promise (see stderr)")
+  say("lemmse-fuzz: \(problems) inputs broke the error promise (see stderr)")
   exit(1)
 }
