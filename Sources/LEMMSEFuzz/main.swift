@@ -99,6 +99,8 @@ let watchdog = Thread {
       let message = "lemmse-fuzz: HANG: one input ran over 5 s in \(name) seed \(seed) iteration \(progress[0]) "
         + "(reproduce: lemmse-fuzz \(name) --seed \(seed) --only \(progress[0]) --save-current)\n"
       FileHandle.standardError.write(Data(message.utf8))
+      // The message is out; the crash handler must not run on this thread as well.
+      signal(SIGABRT, SIG_DFL)
       abort()
     }
   }
