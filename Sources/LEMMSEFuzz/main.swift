@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 let usage = """
-  usage: lemmse-fuzz PARSER|all [--iterations N] [--seed S] [--corpus DIR] [--only I] [--save-current]
+  usage: lemmse-fuzz PARSER[,PARSER…]|all [--iterations N] [--seed S] [--corpus DIR] [--only I] [--save-current]
     PARSER: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))
     --iterations N   mutated inputs per parser (default 10000)
     --seed S         the seed of every mutation (default 1)
@@ -30,8 +30,11 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 guard let first = arguments.first, first != "--help", first != "-h" else { print(usage); exit(arguments.isEmpty ? 2 : 0) }
 arguments.removeFirst()
 let targets: [FuzzTarget]
-if first == "all" { targets = FuzzTarget.allCases } else if let target = FuzzTarget(rawValue: first) { targets = [target] } else {
-  fail("unknown parser '\(first)'\n\(usage)")
+if first == "all" { targets = FuzzTarget.allCases } else {
+  targets = first.split(separator: ",").map { name in
+    guard let target = FuzzTarget(rawValue: String(name)) else { fail("unknown parser '\(name)'\n\(usage)") }
+    return target
+  }
 }
 var iterations = 10_000
 var seed: UInt64 = 1
