@@ -32,6 +32,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "lemmse", targets: ["LEMMSECommand"]),
+    .executable(name: "lemmse-fuzz", targets: ["LEMMSEFuzz"]),
     .library(name: "LEMMSE", targets: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks", "Experiments"]),
   ],
   dependencies: [
@@ -54,6 +55,8 @@ let package = Package(
                                      "NeuralNetworks",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: native("LEMMSECommand")),
+    // A seeded mutation fuzz driver for the file parsers (`lemmse-fuzz all --iterations N`).
+    .executableTarget(name: "LEMMSEFuzz", dependencies: ["DataFiles", "Tensors", "Experiments"], swiftSettings: native("LEMMSEFuzz")),
 
     // Implementation details: the system's C libraries.
     .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),

@@ -30,7 +30,10 @@ public enum DataFileError: Error, CustomStringConvertible, Equatable {
   /// The images of a data set disagree in shape or channel count.
   case inconsistentImages(dataSet: String, detail: String)
 
-  public var description: String {
+  /// One line: file-derived text is escaped again here, so no reader can break the promise.
+  public var description: String { unescapedDescription.escapingControlCharacters }
+
+  private var unescapedDescription: String {
     switch self {
     case let .cannotRead(file, reason):
       return "\(file): cannot read: \(reason)"

@@ -9,8 +9,9 @@ import Foundation
 ///
 /// Per source:
 /// - `.numpy`: the array as stored; 8-bit and other integer dtypes are divided by 255, floats
-///   are kept. Rank 4 is `N × C × H × W`; rank 3 is one `C × H × W` image when its first extent is
-///   1 or 3 and `N × H × W` grey images otherwise; rank 2 is one grey image. `split` is ignored.
+///   are kept and must be finite. Rank 4 is `N × C × H × W`; rank 3 is one `C × H × W` image when
+///   its first extent is 1 or 3 and `N × H × W` grey images otherwise; other ranks, and arrays with
+///   an extent of 0, are refused. `split` is ignored.
 /// - `.fashionMNIST`: the IDX image files, 28 × 28 grey, original order.
 /// - `.cifar10`: binary batches in the folder, `DIR/cifar-10-batches-bin` or `DIR/lossless-subset`
 ///   (`data_batch_1…5.bin` / `test_batch.bin`, or the prefixes `data_batch_1.first4000.bin` /
@@ -43,30 +44,49 @@ public enum DataSets {
   }
 
   /// The requested range of a set of `available` images.
+  ///
+  /// `offset` and `count` come from the command line, so nothing here may overflow: with
+  /// `offset` = `Int.max`, `offset + count` is never formed.
   static func range(of request: DataSetRequest, available: Int, label: String) throws -> Range<Int> {
-    let count = request.count ?? max(available - request.offset, 0)
-    guard request.offset >= 0, count >= 0, request.offset + count <= available else {
-      throw DataFileError.outOfRange(dataSet: label, requested: "\(request.offset)..<\(request.offset + count)", available: available)
+    let offset = request.offset
+    let count = request.count ?? (offset >= 0 ? max(available - offset, 0) : 0)
+    guard offset >= 0, count >= 0, offset <= available, count <= available - offset else {
+      let end = ShapeArithmetic.sum(offset, count).map(String.init) ?? "\(offset)+\(count)"
+      throw DataFileError.outOfRange(dataSet: label, requested: "\(offset)..<\(end)", available: available)
     }
-    return request.offset ..< request.offset + count
+    return offset ..< offset + count
   }
 
   // MARK: NumPy
 
   private static func loadNumPy(_ url: URL, request: DataSetRequest, label: String) throws -> Tensor {
-    let (array, isInteger) = try NumPyFile.decodeWithType(readContents(of: url), name: url.path)
+    let images = try numPyImages(readContents(of: url), name: url.path)
+    let range = try range(of: request, available: images.shape[0], label: label)
+    return range.count == images.shape[0] ? images : images.images(range)
+  }
+
+  /// The images of a `.npy` file as `N × C × H × W` (see the type's doc comment for the ranks).
+  ///
+  /// - Throws: the errors of `NumPyFile`, and `DataFileError` naming the file when the array
+  ///   is not of rank 3 or 4, has no value (an extent of 0) or holds NaN or ±∞ (the first is named).
+  package static func numPyImages(_ data: Data, name: String) throws -> Tensor {
+    let (array, isInteger) = try NumPyFile.decodeWithType(data, name: name)
     var images: Tensor
     switch array.rank {
     case 4: images = array
     case 3 where array.shape[0] == 1 || array.shape[0] == 3: images = array.reshaped([1] + array.shape)
     case 3: images = array.reshaped([array.shape[0], 1, array.shape[1], array.shape[2]])
-    case 2: images = array.reshaped([1, 1] + array.shape)
     default:
-      throw DataFileError.unsupported(file: url.path, detail: "an image set needs shape N×C×H×W, C×H×W, N×H×W or H×W; got \(array.shape)")
+      throw DataFileError.unsupported(file: name, detail: "an image set needs shape N×C×H×W, C×H×W or N×H×W; got \(array.shape)")
     }
-    if isInteger { images.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] /= 255 } } }
-    let range = try range(of: request, available: images.shape[0], label: label)
-    return range.count == images.shape[0] ? images : images.images(range)
+    try UntrustedInput.requireImages(images.shape, file: name)
+    if isInteger {
+      images.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] /= 255 } }
+    } else if let bad = array.firstNonFiniteDescription {
+      // Indexed as stored, so the value can be found in the file with numpy.
+      throw DataFileError.corrupt(file: name, detail: "images must be finite, found \(bad) (of shape \(array.shape))")
+    }
+    return images
   }
 
   // MARK: Fashion-MNIST
@@ -90,12 +110,19 @@ public enum DataSets {
     guard let url = fashionMNISTFile(in: folder, split: request.split) else {
       throw DataFileError.missingFiles(folder: folder.path, lookedFor: fashionMNISTNames(request.split) + fashionMNISTNames(request.split).map { "raw/\($0)" })
     }
-    let (shape, bytes) = try IDXFile.read(contentsOf: url)
-    guard shape.count == 3 else { throw DataFileError.unsupported(file: url.path, detail: "expected N×H×W images, got IDX shape \(shape)") }
+    let (shape, bytes) = try fashionMNISTImages(readContents(of: url), name: url.path)
     let range = try range(of: request, available: shape[0], label: label)
     let imageSize = shape[1] * shape[2]
     let scalars = unitFloats(bytes, from: range.lowerBound * imageSize, count: range.count * imageSize)
     return Tensor(shape: [range.count, 1, shape[1], shape[2]], scalars: scalars)
+  }
+
+  /// The extents and bytes of an IDX image file (gzipped or not), `N × H × W`, none of them 0.
+  package static func fashionMNISTImages(_ data: Data, name: String) throws -> (shape: [Int], bytes: [UInt8]) {
+    let (shape, bytes) = try IDXFile.decode(data, name: name)
+    guard shape.count == 3 else { throw DataFileError.unsupported(file: name, detail: "expected N×H×W images, got IDX shape \(shape)") }
+    try UntrustedInput.requireImages([shape[0], 1, shape[1], shape[2]], file: name)
+    return (shape, bytes)
   }
 
   /// `bytes[start ..< start + count] / 255` as `Float`, in two threads' worth of pieces.
@@ -219,6 +246,9 @@ public enum DataSets {
     let chosen = Array(files[range])
     let size = request.imageSize
     if let size, size <= 0 { throw DataFileError.invalidSource(text: "\(size)", reason: "image size must be positive") }
+    if let size, ShapeArithmetic.product(size, size).map({ $0 > UntrustedInput.maximumPixelCount }) ?? true {
+      throw DataFileError.invalidSource(text: "\(size)", reason: "image size must be at most 8192")
+    }
     let images = try decodeInParallel(chosen) { url in
       let data = try readContents(of: url)
       var image = data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? try PNGFile.decode(data, name: url.path) : try JPEGFile.decode(data, name: url.path)

@@ -1,34 +1,61 @@
 import CZlib
 import Foundation
 
-/// Gzip and raw-deflate decompression with zlib, into one buffer.
-enum Gzip {
+/// Gzip and raw-deflate decompression with zlib, into a buffer that grows as output arrives.
+///
+/// Nothing is allocated from a size the compressed file claims: gzip's trailer (ISIZE) is not
+/// read at all, and a size from a header inside the data (IDX) or a zip directory is used only
+/// as a limit after it has been checked against deflate's largest ratio (`maximumOutput`).
+/// A damaged stream stops with an error as soon as zlib sees it.
+package enum Gzip {
   /// Whether `data` starts with the gzip magic bytes `1f 8b`.
   static func isCompressed(_ data: Data) -> Bool {
     data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
   }
 
+  /// The most bytes `count` compressed bytes can decompress to: deflate's limit is 258 bytes
+  /// for a 2-bit match code, 1032 : 1.
+  static func maximumOutput(forInput count: Int) -> Int {
+    ShapeArithmetic.sum(ShapeArithmetic.product(count, 1032) ?? Int.max, 1024) ?? Int.max
+  }
+
   /// Decompresses a gzip file (all its members, as `gunzip` does).
   ///
-  /// The output buffer is sized from the trailer's ISIZE (the uncompressed size mod 2³²) and
-  /// grown only if that hint is wrong, so the usual case is a single pass with no copies.
-  /// - Throws: `DataFileError.corrupt` / `.truncated` naming `name`.
-  static func decompress(_ data: Data, name: String) throws -> [UInt8] {
-    var hint = 0
-    if data.count >= 18 {
-      let tail = data.suffix(4)
-      hint = tail.reversed().reduce(0) { $0 << 8 | Int($1) }
-    }
-    return try inflate(data, windowBits: 16 + MAX_WBITS, sizeHint: hint, name: name, members: true)
+  /// - Parameters:
+  ///   - data: the whole file.
+  ///   - name: the file named in errors.
+  ///   - maximumSize: the most output the caller accepts, when it knows one.
+  ///   - sizeFromPrefix: for formats whose header says how long they are: given the first
+  ///     bytes of the output (at most 4 KiB), returns the exact expected output size, or nil
+  ///     when it needs more bytes. Its errors are thrown as they are.
+  /// - Throws: `DataFileError.corrupt` / `.truncated` naming `name`, also when the output
+  ///   exceeds `maximumSize` or the size given by `sizeFromPrefix`.
+  package static func decompress(_ data: Data, name: String, maximumSize: Int? = nil,
+                         sizeFromPrefix: (([UInt8]) throws -> Int?)? = nil) throws -> [UInt8] {
+    try inflate(data, windowBits: 16 + MAX_WBITS, name: name, members: true, maximumSize: maximumSize, sizeFromPrefix: sizeFromPrefix)
   }
 
   /// Decompresses raw deflate data (a zip entry of method 8) of known size.
+  ///
+  /// - Throws: `DataFileError` when the stream is damaged or does not give exactly `expectedSize` bytes.
   static func inflateRaw(_ data: Data, expectedSize: Int, name: String) throws -> [UInt8] {
-    try inflate(data, windowBits: -MAX_WBITS, sizeHint: expectedSize, name: name, members: false)
+    guard expectedSize <= maximumOutput(forInput: data.count) else {
+      throw DataFileError.corrupt(file: name, detail: "says it decompresses to \(expectedSize) bytes, more than \(data.count) compressed bytes can hold")
+    }
+    let output = try inflate(data, windowBits: -MAX_WBITS, name: name, members: false, maximumSize: expectedSize, sizeFromPrefix: nil)
+    guard output.count == expectedSize else {
+      throw DataFileError.corrupt(file: name, detail: "decompresses to \(output.count) bytes, its directory says \(expectedSize)")
+    }
+    return output
   }
 
-  private static func inflate(_ data: Data, windowBits: Int32, sizeHint: Int, name: String, members: Bool) throws -> [UInt8] {
-    var output = [UInt8](repeating: 0, count: max(sizeHint, 1024))
+  private static func inflate(_ data: Data, windowBits: Int32, name: String, members: Bool, maximumSize: Int?,
+                              sizeFromPrefix: (([UInt8]) throws -> Int?)?) throws -> [UInt8] {
+    var limit = min(maximumSize ?? Int.max, maximumOutput(forInput: data.count), Int.max - 1)
+    var limitIsExact = false
+    var sizeFromPrefix = sizeFromPrefix
+    // Room for one byte past the limit, so that output beyond it is seen, not cut silently.
+    var output = [UInt8](repeating: 0, count: min(max(2 * data.count, 4096), limit + 1))
     var produced = 0
     try data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
       guard let base = input.baseAddress?.assumingMemoryBound(to: Bytef.self), input.count > 0 else {
@@ -44,7 +71,13 @@ enum Gzip {
         stream.next_in = UnsafeMutablePointer(mutating: base + consumed)
         let chunk = min(input.count - consumed, Int(UInt32.max))
         stream.avail_in = uInt(chunk)
-        if produced == output.count { output.append(contentsOf: [UInt8](repeating: 0, count: output.count)) }
+        if produced == output.count {
+          guard produced <= limit else {
+            throw DataFileError.corrupt(file: name, detail: limitIsExact ? "decompresses to more than the \(limit) bytes its header announces"
+                                          : "decompresses to more than \(limit) bytes")
+          }
+          output.append(contentsOf: repeatElement(0, count: min(output.count, limit + 1 - output.count)))
+        }
         let status: Int32 = output.withUnsafeMutableBufferPointer { target in
           stream.next_out = target.baseAddress! + produced
           stream.avail_out = uInt(min(target.count - produced, Int(UInt32.max)))
@@ -54,6 +87,15 @@ enum Gzip {
           return status
         }
         consumed += chunk - Int(stream.avail_in)
+        if let measure = sizeFromPrefix, let size = try measure(Array(output[0 ..< min(produced, 4096)])) {
+          sizeFromPrefix = nil
+          if size < limit { limit = size }
+          limitIsExact = true
+        }
+        if produced > limit {
+          throw DataFileError.corrupt(file: name, detail: limitIsExact ? "decompresses to more than the \(limit) bytes its header announces"
+                                        : "decompresses to more than \(limit) bytes")
+        }
         switch status {
         case Z_STREAM_END:
           // Concatenated gzip members decompress to the concatenation of their contents.
@@ -61,7 +103,6 @@ enum Gzip {
             inflateReset(&stream)
             continue
           }
-          output.removeLast(output.count - produced)
           return
         case Z_OK:
           continue
@@ -75,6 +116,7 @@ enum Gzip {
         }
       }
     }
+    output.removeLast(output.count - produced)
     return output
   }
 }

@@ -44,12 +44,23 @@ public enum JPEGFile {
         throw DataFileError.cannotRead(file: name, reason: "could not start a decoding thread")
       }
       pthread_join(thread, nil)
+      if job.state.pointee.tooManyScans {
+        throw DataFileError.unsupported(file: name, detail: "more than \(jpegMaximumScans) scans; a progressive JPEG has about 10")
+      }
+      if job.state.pointee.refusedSize {
+        let width = job.state.pointee.width, height = job.state.pointee.height
+        let pixels = Int(width) * Int(height)
+        if pixels == 0 { throw DataFileError.corrupt(file: name, detail: "header says \(width)×\(height) pixels; an image has at least one") }
+        throw pixels > UntrustedInput.maximumPixelCount
+          ? DataFileError.unsupported(file: name, detail: "header says \(width)×\(height) pixels; at most \(UntrustedInput.maximumPixelCount) pixels are read")
+          : DataFileError.truncated(file: name, detail: "header says \(width)×\(height) pixels, more than a \(data.count)-byte file can hold")
+      }
       guard job.state.pointee.finished else {
-        throw DataFileError.corrupt(file: name, detail: "JPEG data could not be decoded (libjpeg: \(job.message))")
+        throw DataFileError.corrupt(file: name, detail: "JPEG data could not be decoded (libjpeg: \(job.message.quotedForMessage()))")
       }
       let state = job.state.pointee
       if state.warnings > 0 {
-        throw DataFileError.corrupt(file: name, detail: "damaged JPEG data (libjpeg: \(job.message))")
+        throw DataFileError.corrupt(file: name, detail: "damaged JPEG data (libjpeg: \(job.message.quotedForMessage()))")
       }
       let width = Int(state.width), height = Int(state.height), channels = Int(state.channels)
       let plane = width * height
@@ -79,7 +90,17 @@ struct JPEGDecodeState {
   var height: UInt32 = 0
   var channels: Int32 = 0
   var warnings: Int = 0
+  /// The header's size is refused (see `jpegDecodeThread`); `width` and `height` are the header's.
+  var refusedSize = false
+  var progress: UnsafeMutablePointer<jpeg_progress_mgr>
+  /// The file has more than `jpegMaximumScans` scans (see `jpegProgress`).
+  var tooManyScans = false
 }
+
+/// Each scan of a progressive JPEG passes over all its coefficients, so a small file with
+/// thousands of tiny scans of a large image takes minutes (libjpeg-turbo's own tools offer a
+/// limit, `-maxscans`); encoders write about 10.
+let jpegMaximumScans = 1000
 
 /// Owns the manually allocated state of one decode.
 struct JPEGDecodeJob {
@@ -93,9 +114,11 @@ struct JPEGDecodeJob {
     decompressor.initialize(to: jpeg_decompress_struct())
     let errorManager = UnsafeMutablePointer<jpeg_error_mgr>.allocate(capacity: 1)
     errorManager.initialize(to: jpeg_error_mgr())
+    let progress = UnsafeMutablePointer<jpeg_progress_mgr>.allocate(capacity: 1)
+    progress.initialize(to: jpeg_progress_mgr())
     state = .allocate(capacity: 1)
     state.initialize(to: JPEGDecodeState(input: input.baseAddress, inputCount: input.count, decompressor: decompressor,
-                                         errorManager: errorManager, message: message))
+                                         errorManager: errorManager, message: message, progress: progress))
   }
 
   var message: String {
@@ -109,6 +132,7 @@ struct JPEGDecodeJob {
     value.output?.deallocate()
     value.decompressor.deallocate()
     value.errorManager.deallocate()
+    value.progress.deallocate()
     value.message.deallocate()
     state.deallocate()
   }
@@ -124,9 +148,23 @@ private func jpegDecodeThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMuta
   errorManager.pointee.output_message = jpegRecordMessage
   decompressor.pointee.client_data = context
   jpeg_CreateDecompress(decompressor, JPEG_LIB_VERSION, MemoryLayout<jpeg_decompress_struct>.size)
+  state.pointee.progress.pointee.progress_monitor = jpegProgress
+  decompressor.pointee.progress = state.pointee.progress
   state.pointee.created = true
   jpeg_mem_src(decompressor, state.pointee.input?.assumingMemoryBound(to: UInt8.self), UInt(state.pointee.inputCount))
   _ = jpeg_read_header(decompressor, 1)
+  // Before anything is allocated for the pixels: a Huffman-coded file spends at least one bit
+  // per 8×8 block of each scan, so n bytes hold at most 512 n pixels; arithmetic coding has no
+  // such floor and is bounded by the pixel limit alone.
+  let headerWidth = decompressor.pointee.image_width, headerHeight = decompressor.pointee.image_height
+  let headerPixels = Int(headerWidth) * Int(headerHeight)
+  if headerPixels == 0 || headerPixels > UntrustedInput.maximumPixelCount
+      || (decompressor.pointee.arith_code == 0 && headerPixels > 512 * state.pointee.inputCount) {
+    state.pointee.width = headerWidth
+    state.pointee.height = headerHeight
+    state.pointee.refusedSize = true
+    return nil
+  }
   let grey = decompressor.pointee.jpeg_color_space == JCS_GRAYSCALE
   decompressor.pointee.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB
   _ = jpeg_start_decompress(decompressor)
@@ -152,6 +190,16 @@ private func jpegDecodeThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMuta
 /// libjpeg's fatal-error hook: keep the message and end the decoding thread (never returns).
 private func jpegErrorExit(_ common: j_common_ptr?) {
   jpegRecordMessage(common)
+  pthread_exit(nil)
+}
+
+/// libjpeg's progress hook, called while scans are read: ends the decoding thread (as
+/// `jpegErrorExit` does) once a file has more than `jpegMaximumScans` scans.
+private func jpegProgress(_ common: j_common_ptr?) {
+  guard let common, common.pointee.is_decompressor != 0, let context = common.pointee.client_data else { return }
+  let decompressor = UnsafeMutableRawPointer(common).assumingMemoryBound(to: jpeg_decompress_struct.self)
+  guard decompressor.pointee.input_scan_number > jpegMaximumScans else { return }
+  context.assumingMemoryBound(to: JPEGDecodeState.self).pointee.tooManyScans = true
   pthread_exit(nil)
 }
 

@@ -118,14 +118,13 @@ public enum NumPyFile {
       throw DataFileError.unsupported(file: name, detail: "Fortran order (fortran_order: True); save a C-ordered array, e.g. np.save(f, np.ascontiguousarray(a))")
     }
     guard let type = NumPyElementType(descr: fields.descr) else {
-      throw DataFileError.unsupported(file: name, detail: "dtype '\(fields.descr)'; readable dtypes are <f4, <f8, <f2, |u1, |i1, <u2, <i2, <i4, <i8, |b1 (convert with a.astype('<f4'))")
+      throw DataFileError.unsupported(file: name, detail: "dtype '\(fields.descr.quotedForMessage())'; readable dtypes are <f4, <f8, <f2, |u1, |i1, <u2, <i2, <i4, <i8, |b1 (convert with a.astype('<f4'))")
     }
-    let count = fields.shape.reduce(1, *)
     let dataStart = headerStart + headerLength
-    let needed = count * type.byteCount
     let available = bytes.count - dataStart
-    guard available >= needed else {
-      throw DataFileError.truncated(file: name, detail: "header says \(count) values of \(fields.descr) (\(needed) bytes), file has \(available)")
+    let (count, needed) = try UntrustedInput.payloadSize(shape: fields.shape, bytesPerElement: type.byteCount, available: available,
+                                                         file: name, what: "header shape") { count, bytes in
+      "header says \(count) values of \(fields.descr) (\(bytes) bytes), file has \(available)"
     }
     guard available == needed else {
       throw DataFileError.corrupt(file: name, detail: "header says \(count) values of \(fields.descr) (\(needed) bytes), file has \(available - needed) bytes more")

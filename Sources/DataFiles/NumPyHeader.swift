@@ -23,7 +23,7 @@ struct NumPyHeader {
       case "descr": descr = try scanner.string()
       case "fortran_order": fortranOrder = try scanner.boolean()
       case "shape": shape = try scanner.tuple()
-      default: throw scanner.failure("unknown header key '\(key)'")
+      default: throw scanner.failure("unknown header key '\(key.quotedForMessage())'")
       }
       scanner.skipSpaces()
       if scanner.consume(",") { continue }
@@ -31,7 +31,7 @@ struct NumPyHeader {
       break
     }
     guard let descr, let fortranOrder, let shape else {
-      throw DataFileError.corrupt(file: name, detail: "header \(text.trimmingSpaces) lacks one of 'descr', 'fortran_order', 'shape'")
+      throw DataFileError.corrupt(file: name, detail: "header \(text.trimmingSpaces.quotedForMessage()) lacks one of 'descr', 'fortran_order', 'shape'")
     }
     self.descr = descr
     self.fortranOrder = fortranOrder
@@ -44,7 +44,7 @@ struct NumPyHeader {
     var position = 0
 
     func failure(_ what: String) -> DataFileError {
-      .corrupt(file: name, detail: "header \(String(characters).trimmingSpaces): \(what) at character \(position)")
+      .corrupt(file: name, detail: "header \(String(characters).trimmingSpaces.quotedForMessage()): \(what) at character \(position)")
     }
     mutating func skipSpaces() {
       while position < characters.count, characters[position].isWhitespace { position += 1 }

@@ -37,7 +37,10 @@ public enum PNGFile {
     let begun = data.withUnsafeBytes { bytes in
       png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count)
     }
-    guard begun != 0 else { throw DataFileError.corrupt(file: name, detail: "not a readable PNG (libpng: \(message(of: &image)))") }
+    guard begun != 0 else { throw DataFileError.corrupt(file: name, detail: "not a readable PNG (libpng: \(message(of: &image).quotedForMessage()))") }
+    try checkSize(width: Int(image.width), height: Int(image.height), fileSize: data.count, name: name) {
+      png_image_free(&image)
+    }
     let isColour = image.format & formatColour != 0
     let hasAlpha = image.format & formatAlpha != 0
     let isSixteenBit = image.format & formatLinear != 0
@@ -51,7 +54,7 @@ public enum PNGFile {
     if isSixteenBit {
       var buffer = [UInt16](repeating: 0, count: fileChannels * plane)
       let finished = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
-      guard finished != 0 else { throw DataFileError.corrupt(file: name, detail: "PNG data could not be decoded (libpng: \(message(of: &image)))") }
+      guard finished != 0 else { throw DataFileError.corrupt(file: name, detail: "PNG data could not be decoded (libpng: \(message(of: &image).quotedForMessage()))") }
       for pixel in 0..<plane {
         // Linear output with alpha is premultiplied: divide it back out.
         let alpha = hasAlpha ? Float(buffer[pixel * fileChannels + channels]) : 65535
@@ -63,12 +66,30 @@ public enum PNGFile {
     } else {
       var buffer = [UInt8](repeating: 0, count: fileChannels * plane)
       let finished = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
-      guard finished != 0 else { throw DataFileError.corrupt(file: name, detail: "PNG data could not be decoded (libpng: \(message(of: &image)))") }
+      guard finished != 0 else { throw DataFileError.corrupt(file: name, detail: "PNG data could not be decoded (libpng: \(message(of: &image).quotedForMessage()))") }
       for pixel in 0..<plane {
         for channel in 0..<channels { scalars[channel * plane + pixel] = Float(buffer[pixel * fileChannels + channel]) / 255 }
       }
     }
     return Tensor(shape: [channels, height, width], scalars: scalars)
+  }
+
+  /// Refuses a header whose size is over `UntrustedInput.maximumPixelCount` or more than the
+  /// file's compressed data can hold, before any pixel buffer is allocated.
+  ///
+  /// Each row is at least one filter byte and one bit per pixel, and deflate gives at most
+  /// 1032 bytes per compressed byte, so a file of `n` bytes holds at most `1032 n` bytes of rows.
+  private static func checkSize(width: Int, height: Int, fileSize: Int, name: String, release: () -> Void) throws {
+    let rowBytes = 1 + (width + 7) / 8
+    let pixels = width * height   // both below 2³²: no overflow
+    guard width > 0, height > 0, pixels <= UntrustedInput.maximumPixelCount else {
+      release()
+      throw DataFileError.unsupported(file: name, detail: "header says \(width)×\(height) pixels; at most \(UntrustedInput.maximumPixelCount) pixels are read")
+    }
+    guard rowBytes * height <= Gzip.maximumOutput(forInput: fileSize) else {
+      release()
+      throw DataFileError.truncated(file: name, detail: "header says \(width)×\(height) pixels, more than a \(fileSize)-byte file can hold")
+    }
   }
 
   /// Encodes an image as an 8-bit PNG: `round(clamp(v, 0, 1) · 255)` per sample.

@@ -96,26 +96,35 @@ public enum SafeTensorsFile {
     var spans: [(begin: Int, end: Int, name: String)] = []
     var tensors: [String: Tensor] = [:]
     for (key, value) in header where key != "__metadata__" {
+      let quoted = key.quotedForMessage()
       guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
             let shapeValues = info["shape"] as? [Any], let offsetValues = info["data_offsets"] as? [Any], offsetValues.count == 2 else {
-        throw DataFileError.corrupt(file: name, detail: "tensor '\(key)' lacks dtype, shape or data_offsets")
+        throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' lacks dtype, shape or data_offsets")
       }
-      let shape = try shapeValues.map { try nonNegativeInteger($0, file: name, what: "shape of '\(key)'") }
-      let begin = try nonNegativeInteger(offsetValues[0], file: name, what: "data_offsets of '\(key)'")
-      let end = try nonNegativeInteger(offsetValues[1], file: name, what: "data_offsets of '\(key)'")
+      let shape = try shapeValues.map { try nonNegativeInteger($0, file: name, what: "shape of '\(quoted)'") }
+      let begin = try nonNegativeInteger(offsetValues[0], file: name, what: "data_offsets of '\(quoted)'")
+      let end = try nonNegativeInteger(offsetValues[1], file: name, what: "data_offsets of '\(quoted)'")
       let size: Int
       switch dtype {
       case "F32": size = 4
       case "F64": size = 8
       case "F16", "BF16": size = 2
-      default: throw DataFileError.unsupported(file: name, detail: "tensor '\(key)' has dtype \(dtype); F32, F64, F16 and BF16 are read")
+      default: throw DataFileError.unsupported(file: name, detail: "tensor '\(quoted)' has dtype \(dtype.quotedForMessage()); F32, F64, F16 and BF16 are read")
       }
-      let count = shape.reduce(1, *)
-      guard begin <= end, end <= dataCount else {
-        throw DataFileError.truncated(file: name, detail: "tensor '\(key)' spans bytes \(begin)..<\(end) of a \(dataCount)-byte data section")
+      guard begin <= end else {
+        throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' has data_offsets [\(begin), \(end)], which end before they begin")
       }
-      guard end - begin == count * size else {
-        throw DataFileError.corrupt(file: name, detail: "tensor '\(key)' of shape \(shape) and dtype \(dtype) needs \(count * size) bytes, its offsets span \(end - begin)")
+      guard end <= dataCount else {
+        throw DataFileError.truncated(file: name, detail: "tensor '\(quoted)' spans bytes \(begin)..<\(end) of a \(dataCount)-byte data section")
+      }
+      // The offsets are inside the file, so a shape that needs more bytes than they span is
+      // refused before anything is allocated for it, however large it claims to be.
+      let (count, needed) = try UntrustedInput.payloadSize(shape: shape, bytesPerElement: size, available: end - begin, file: name,
+                                                           what: "tensor '\(quoted)' has shape") { _, bytes in
+        "tensor '\(quoted)' of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, its offsets span \(end - begin)"
+      }
+      guard end - begin == needed else {
+        throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' of shape \(shape) and dtype \(dtype) needs \(needed) bytes, its offsets span \(end - begin)")
       }
       spans.append((begin, end, key))
       let scalars = bytes.withUnsafeBytes { raw -> [Float] in
@@ -139,7 +148,7 @@ public enum SafeTensorsFile {
     var position = 0
     for span in spans.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
       guard span.begin == position else {
-        throw DataFileError.corrupt(file: name, detail: "tensor '\(span.name)' starts at byte \(span.begin) of the data section, expected \(position) (gap or overlap)")
+        throw DataFileError.corrupt(file: name, detail: "tensor '\(span.name.quotedForMessage())' starts at byte \(span.begin) of the data section, expected \(position) (gap or overlap)")
       }
       position = span.end
     }
@@ -151,7 +160,7 @@ public enum SafeTensorsFile {
 
   private static func nonNegativeInteger(_ value: Any, file: String, what: String) throws -> Int {
     if let integer = value as? Int, integer >= 0 { return integer }
-    throw DataFileError.corrupt(file: file, detail: "\(what) holds \(value), not a non-negative integer")
+    throw DataFileError.corrupt(file: file, detail: "\(what) holds \(String(describing: value).quotedForMessage()), not a non-negative integer")
   }
 
   /// A JSON string literal as serde_json writes it: `"` and `\` escaped, control characters as

@@ -144,9 +144,10 @@ public enum ExperimentError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case let .unknownKey(key, allowed): return "unknown key '\(key)' in the config; allowed keys: \(allowed.joined(separator: ", "))"
-    case let .invalidValue(key, message): return "config key '\(key)': \(message)"
-    case let .unreadableConfig(message): return message
+    // Keys and values come from the config file: escaped, so no config can break the one line.
+    case let .unknownKey(key, allowed): return "unknown key '\(key.quotedForMessage())' in the config; allowed keys: \(allowed.joined(separator: ", "))"
+    case let .invalidValue(key, message): return "config key '\(key.quotedForMessage())': \(message.escapingControlCharacters)"
+    case let .unreadableConfig(message): return message.escapingControlCharacters
     }
   }
 }
