@@ -48,6 +48,15 @@ func badInputFolder() throws -> URL {
   for shape in [[0, 1, 8, 8], [1, 1, 0, 0], [1, 0, 8, 8]] {
     try NumPyFile.write(Tensor(zeros: shape), to: folder.appendingPathComponent("empty\(shape.map(String.init).joined(separator: "x")).npy"))
   }
+  // Headers whose sizes overflow (finding 2): 256 data bytes behind shapes of 2⁶² and 2⁶³·… values.
+  for (name, shape) in [("hugeshape", "(4611686018427387968, 1, 1, 1)"), ("hugewidth", "(1, 1, 5, 3689348814741910336)"),
+                        ("squareoverflow", "(4294967296, 4294967296)")] {
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+    header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8) + [UInt8](repeating: 0, count: 256)
+    try Data(bytes).write(to: folder.appendingPathComponent("\(name).npy"))
+  }
   try Data("a file, not a folder".utf8).write(to: folder.appendingPathComponent("afile"))
   try FileManager.default.createDirectory(at: folder.appendingPathComponent("jsondir/OUT.json"), withIntermediateDirectories: true)
   try Data("good".utf8).write(to: folder.appendingPathComponent("OUT.npy"))
@@ -106,6 +115,14 @@ let badMeasureEstimateCases: [(arguments: [String], needle: String)] = [
   (estimateBase + ["--threads", "0"], "--threads"),
   (estimateBase + ["--patch", "4"], "--patch"),
   (estimateBase + ["--patch", "33"], "patch size 33"),
+  // 2. Sizes that overflow, through every flag that reads a .npy.
+  (["measure", "--images", "hugeshape.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "hugeshape.npy"),
+  (["measure", "--images", "hugewidth.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "hugewidth.npy"),
+  (["measure", "--images", "squareoverflow.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "squareoverflow.npy"),
+  (["estimate", "--train", "hugeshape.npy", "--measurements", "x8.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "hugeshape.npy"),
+  (["estimate", "--train", "x8.npy", "--measurements", "hugewidth.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "hugewidth.npy"),
+  (measureBase + ["--operator", "inpainting", "--mask", "hugeshape.npy"], "hugeshape.npy"),
+  (measureBase + ["--operator", "deconvolution", "--kernel", "squareoverflow.npy"], "squareoverflow.npy"),
   // 10. Negative numbers reach validation.
   (Array(measureBase.prefix(3)) + ["--operator", "denoising", "--sigma", "-1", "--output", "OUT.npy"], "--sigma"),
   (Array(estimateBase.prefix(8)) + ["--sigma", "-1", "--output", "OUT.npy"], "--sigma"),
