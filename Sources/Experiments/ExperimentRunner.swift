@@ -231,26 +231,24 @@ public struct ExperimentRunner: Sendable {
     let y = measure(truth, with: op, sigma: sigma, seed: seed &+ 1)
     let u = try input.map(y, for: op)
     let networkOutput = try network.predict(u, sigma: sigma)
-    func estimator(patch: Int) throws -> AnalyticEstimator {
-      try AnalyticEstimator(training: training, forwardOperator: op, input: input,
-                            settings: EstimatorSettings(estimator: .lemmse, patchSize: patch, sigma: setting.sigma, threads: threads))
-    }
-    func lemmse(patch: Int) throws -> Estimate {
-      try estimator(patch: patch).estimate(inputs: u) { progress("LE-MMSE P=\(patch)", $0, "") }
-    }
     let nominal = setting.model.patch
     let largest = Swift.max(shape.height, shape.width)
-    var sweep = Set(config.calibration ?? [3, 5, 7, 9, 11, 13])
+    var sweep = Set(config.calibration ?? NetworkCalibration.defaultPatchSizes)
     if let nominal { sweep.insert(nominal) }
-    var calibration: [CalibrationPoint] = []
-    var estimates: [Int: Estimate] = [:]
-    for patch in sweep.sorted() where patch <= largest {
-      let estimate = try lemmse(patch: patch)
-      estimates[patch] = estimate
-      calibration.append(CalibrationPoint(patch: patch, psnrNetworkLEMMSE: psnr(networkOutput, estimate.images),
-                                          cosineNetworkLEMMSE: cosineSimilarity(networkOutput, estimate.images)))
+    // The same calibration as `lemmse compare`, so both report identical numbers.
+    let sweepResult = try NetworkCalibration.run(
+      networkOutput: networkOutput, inputs: u, training: training, forwardOperator: op, input: input, sigma: setting.sigma,
+      patchSizes: sweep.filter { $0 <= largest }, threads: threads) { patch, fraction in progress("LE-MMSE P=\(patch)", fraction, "") }
+    let calibration = sweepResult.points.map {
+      CalibrationPoint(patch: $0.patch, psnrNetworkLEMMSE: $0.psnrNetworkLEMMSE, cosineNetworkLEMMSE: $0.cosineNetworkLEMMSE)
     }
-    let best = calibration.max { $0.psnrNetworkLEMMSE < $1.psnrNetworkLEMMSE }!
+    let estimates = sweepResult.estimates
+    let best = sweepResult.best
+    // The network's test inputs and outputs as files, so `lemmse compare` (or any tool) can
+    // recompute the calibration from them.
+    try NumPyFile.write(y, to: directory.appendingPathComponent("measurements.npy"))
+    try NumPyFile.write(truth, to: directory.appendingPathComponent("truth.npy"))
+    try NumPyFile.write(networkOutput, to: directory.appendingPathComponent("network.npy"))
     let reference = estimates[nominal ?? best.patch]!
     var others: [String: Double] = [:]
     for kind in config.estimators ?? [] where kind != .lemmse {
@@ -286,7 +284,9 @@ public struct ExperimentRunner: Sendable {
       .init(name: "log-density", maps: mapColumns.map { reference.logDensity.image($0) }, scale: .linear)])
     try maps.write(to: figures.appendingPathComponent(setting.key + "_maps.png"))
     let (row, column) = (shape.height / 2, shape.width / 2)
-    let winners = try estimator(patch: nominal ?? best.patch)
+    let winners = try AnalyticEstimator(
+      training: training, forwardOperator: op, input: input,
+      settings: EstimatorSettings(estimator: .lemmse, patchSize: nominal ?? best.patch, sigma: setting.sigma, threads: threads))
       .topContributors(input: u.image(0), row: row, column: column, count: 8)
     try writeJSON(winners, to: directory.appendingPathComponent("top_contributors.json"))
     let radius = (nominal ?? best.patch) / 2

@@ -131,3 +131,32 @@ func plainPSNR(_ a: [Float], _ b: [Float]) -> Double {
                   "--patch", "3", "--output", folder.appendingPathComponent("out").path])
   #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.json").path))
 }
+
+/// `lemmse compare` on the files an experiment run leaves reproduces that run's calibration.
+@Test func compareReproducesTheExperimentRunnersCalibration() throws {
+  let folder = temporaryDirectory()
+  var generator = SeededGenerator(seed: 34)
+  let raw = Tensor.uniform(shape: [40, 1, 12, 12], using: &generator)
+  let data = folder.appendingPathComponent("tiny.npy")
+  try NumPyFile.write(Deconvolution(kernel: Kernels.box(size: 3)).apply(raw), to: data)
+  let config = ExperimentConfig(name: "tiny", datasets: [data.path], operators: ["denoising"], sigmas: [0.2], inputs: ["agnostic"],
+                                models: [ModelSpecification(model: .patchmlp, patch: 3, widths: [8])], nTrain: [16], nTest: 2,
+                                epochs: 1, calibration: [1, 3, 5], seed: 1)
+  let runner = ExperimentRunner(config: config, outputDirectory: folder.appendingPathComponent("out"))
+  let record = try #require(try runner.run { _, _, _ in }.first)
+  let run = runner.runDirectory(config.settings()[0])
+  let out = folder.appendingPathComponent("compare")
+  try runCommand(["compare", "--network", run.appendingPathComponent("network.npy").path,
+                  "--measurements", run.appendingPathComponent("measurements.npy").path,
+                  "--train", data.path, "--count", "16", "--operator", "denoising", "--sigma", "0.2",
+                  "--patch", "1,3,5", "--output", out.path])
+  let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as! [String: Any]
+  let points = try #require(json["calibration"] as? [[String: Any]])
+  let expected = try #require(record.calibration)
+  #expect(points.count == expected.count)
+  for (point, reference) in zip(points, expected) {
+    #expect(point["patch"] as? Int == reference.patch)
+    #expect(abs((point["psnr_network_lemmse"] as! Double) - reference.psnrNetworkLEMMSE) < 0.01, "P = \(reference.patch)")
+  }
+  #expect(json["best_patch"] as? Int == record.bestPatch)
+}
