@@ -45,6 +45,8 @@ struct EstimateCommand: ParsableCommand {
   @Option(parsing: .unconditionalSingleValue,
           help: "A pixel ROW,COLUMN whose top contributing training patches go to the diagnostics (repeatable; le-mmse and l-mmse).")
   var inspect: [String] = []
+  @Flag(help: "With --diagnostics: the patchwork map of every image (the winning training image per pixel and how many candidates hold half the weight; le-mmse and l-mmse; about twice the cost of an exact estimate).")
+  var patchwork = false
   @Option(name: .customLong("top-k"), parsing: .unconditional, help: "How many contributing patches to list per inspected pixel (1 … 10000).")
   var topK: Int = 8
   @Option(help: "Where to write the .npy estimate; OUT.json goes beside it (missing folders are created).")
@@ -65,6 +67,10 @@ struct EstimateCommand: ParsableCommand {
       throw ValidationError(AnalyticMMSEError.equivariantNeedsCircularPadding.description)
     }
     if !inspect.isEmpty && diagnostics == nil { throw ValidationError("--inspect needs --diagnostics DIR") }
+    if patchwork && diagnostics == nil { throw ValidationError("--patchwork needs --diagnostics DIR") }
+    if patchwork && !estimator.usesPatches {
+      throw ValidationError("--patchwork is defined for le-mmse and l-mmse, not \(estimator.rawValue)")
+    }
     if !inspect.isEmpty && !estimator.usesPatches {
       throw ValidationError("--inspect lists contributing patches of le-mmse and l-mmse, not \(estimator.rawValue)")
     }
@@ -140,6 +146,21 @@ struct EstimateCommand: ParsableCommand {
         }
       }
       if !inspected.isEmpty { outputs.add(try encodedJSON(inspected), to: folder.appendingPathComponent("top_contributors.json")) }
+      if patchwork {
+        var winners: [Float] = [], counts: [Float] = []
+        for t in 0..<batch.count {
+          let map = try analytic.patchwork(input: u.image(t))
+          winners += map.winningImages.map(Float.init)
+          counts += map.halfWeightCounts.scalars
+          let figure = PatchworkFigure(winners: map.winningImages, height: batch.height, width: batch.width,
+                                       halfWeightCounts: map.halfWeightCounts)
+          outputs.add(try PNGFile.encode(figure.png()), to: folder.appendingPathComponent("patchwork_\(t).png"))
+          outputs.add(Data(try figure.svg().utf8), to: folder.appendingPathComponent("patchwork_\(t).svg"))
+        }
+        let mapShape = [batch.count, 1, batch.height, batch.width]
+        outputs.add(NumPyFile.encode(Tensor(shape: mapShape, scalars: winners)), to: folder.appendingPathComponent("winning_image.npy"))
+        outputs.add(NumPyFile.encode(Tensor(shape: mapShape, scalars: counts)), to: folder.appendingPathComponent("half_weight_counts.npy"))
+      }
     }
     try outputs.commit()
     let statistics = result.statistics

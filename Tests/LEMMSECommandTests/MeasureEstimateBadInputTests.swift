@@ -100,6 +100,8 @@ let badMeasureEstimateCases: [(arguments: [String], needle: String)] = [
   (estimateBase + ["--diagnostics", "D", "--inspect", "8,0"], "--inspect"),
   (estimateBase.filter { $0 != "le-mmse" } + ["--estimator", "mmse", "--diagnostics", "D", "--inspect", "1,1"], "--inspect"),
   (estimateBase + ["--diagnostics", "afile"], "--diagnostics"),
+  (estimateBase + ["--patchwork"], "--patchwork"),
+  (estimateBase.filter { $0 != "le-mmse" } + ["--estimator", "e-mmse", "--diagnostics", "D", "--patchwork"], "--patchwork"),
   (estimateBase.dropLast() + ["jsondir/OUT.npy"], "OUT.json"),
   // 7. Silent NaN.
   (["estimate", "--train", "x8.npy", "--measurements", "ynan.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "ynan.npy"),
