@@ -357,13 +357,6 @@ func densityStudy(network: Tensor, estimate: Estimate, bins: Int = 8) -> [Densit
   }
 }
 
-/// A map scaled to `[0, 1]` for display.
-func normalisedMap(_ map: Tensor) -> Tensor {
-  let finite = map.scalars.filter(\.isFinite)
-  let low = finite.min() ?? 0, high = finite.max() ?? 1
-  return map.map { $0.isFinite ? ($0 - low) / Swift.max(high - low, 1e-12) : 0 }
-}
-
 /// The circular `P × P` patch of a `C × H × W` image centred at `(row, column)`.
 func patchImage(_ image: Tensor, row: Int, column: Int, radius: Int) -> Tensor {
   let (channels, height, width) = (image.shape[0], image.shape[1], image.shape[2])

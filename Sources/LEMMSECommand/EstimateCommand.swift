@@ -135,8 +135,15 @@ struct EstimateCommand: ParsableCommand {
       let folder = fileURL(diagnostics)
       outputs.add(NumPyFile.encode(result.effectiveCandidates), to: folder.appendingPathComponent("effective_candidates.npy"))
       outputs.add(NumPyFile.encode(result.logDensity), to: folder.appendingPathComponent("log_density.npy"))
-      outputs.add(try PNGFile.encode(normalisedMaps(result.effectiveCandidates)), to: folder.appendingPathComponent("effective_candidates.png"))
-      outputs.add(try PNGFile.encode(normalisedMaps(result.logDensity)), to: folder.appendingPathComponent("log_density.png"))
+      // Maps with a viridis colour bar on their real scale (candidates on a log scale).
+      let columns = 0..<batch.count
+      let headers = columns.map { "image \($0)" }
+      let candidateMaps = MapFigure(columnHeaders: headers, rows: [
+        .init(name: "candidates", maps: columns.map { result.effectiveCandidates.image($0) }, scale: .logarithmic)])
+      let densityMaps = MapFigure(columnHeaders: headers, rows: [
+        .init(name: "log-density", maps: columns.map { result.logDensity.image($0) }, scale: .linear)])
+      outputs.add(try PNGFile.encode(candidateMaps.png()), to: folder.appendingPathComponent("effective_candidates.png"))
+      outputs.add(try PNGFile.encode(densityMaps.png()), to: folder.appendingPathComponent("log_density.png"))
       let u = try input.map(y.asImageBatch, for: op)
       var inspected: [InspectedPixel] = []
       for t in 0..<batch.count {
@@ -189,16 +196,4 @@ struct InspectedPixel: Codable {
   var row: Int
   var column: Int
   var contributors: [Contributor]
-}
-
-/// Maps of `M × 1 × H × W`, each scaled to `[0, 1]`, side by side as one grey picture.
-func normalisedMaps(_ maps: Tensor) -> Tensor {
-  let count = maps.imageBatchShape.count
-  let cells = (0..<count).map { index -> Tensor in
-    let map = maps.image(index)
-    let finite = map.scalars.filter(\.isFinite)
-    let low = finite.min() ?? 0, high = finite.max() ?? 1
-    return map.map { $0.isFinite ? ($0 - low) / Swift.max(high - low, 1e-12) : 0 }
-  }
-  return imageGrid([cells])
 }
