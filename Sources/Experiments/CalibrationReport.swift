@@ -82,14 +82,11 @@ public struct CalibrationReport: Sendable {
   /// Every file's name and contents.
   public func files() throws -> [(String, Data)] {
     let summary = summary
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let best = calibration.best
     let bestEstimate = calibration.estimates[best.patch]!.images
     let figure = self.figure(bestEstimate: bestEstimate, patch: best.patch)
     return [
-      ("results.json", try encoder.encode(summary)),
+      ("results.json", try encodedJSON(summary)),
       ("results.md", Data(markdown(summary).utf8)),
       ("per_image.csv", Data(perImageCSV().utf8)),
       ("lemmse_best.npy", NumPyFile.encode(bestEstimate)),

@@ -55,17 +55,20 @@ public struct ResultRecord: Codable, Equatable, Sendable {
 
   /// Writes records as pretty JSON, atomically.
   public static func writeJSON(_ records: [ResultRecord], to url: URL) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try AtomicFile.write(encoder.encode(records), to: url)
+    try AtomicFile.write(encodedJSON(records), to: url)
   }
 }
 
-/// Encodes any value as pretty, key-sorted JSON and writes it atomically.
-public func writeJSON<Value: Encodable>(_ value: Value, to url: URL) throws {
+/// Any value as pretty, key-sorted JSON, non-finite numbers as "inf", "-inf" and "nan": the
+/// form of every JSON file the project writes.
+public func encodedJSON<Value: Encodable>(_ value: Value) throws -> Data {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
   encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  try AtomicFile.write(encoder.encode(value), to: url)
+  return try encoder.encode(value)
+}
+
+/// Encodes any value with `encodedJSON(_:)` and writes it atomically.
+public func writeJSON<Value: Encodable>(_ value: Value, to url: URL) throws {
+  try AtomicFile.write(encodedJSON(value), to: url)
 }

@@ -62,11 +62,3 @@ struct OutputFiles {
     }
   }
 }
-
-/// Pretty, key-sorted JSON, as every JSON output of the commands is written.
-func encodedJSON<Value: Encodable>(_ value: Value) throws -> Data {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-  encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  return try encoder.encode(value)
-}
