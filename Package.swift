@@ -56,7 +56,7 @@ let package = Package(
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: native("LEMMSECommand")),
     // A seeded mutation fuzz driver for the file parsers (`lemmse-fuzz all --iterations N`).
-    .executableTarget(name: "LEMMSEFuzz", dependencies: ["DataFiles", "Tensors", "Experiments"], swiftSettings: native("LEMMSEFuzz")),
+    .executableTarget(name: "LEMMSEFuzz", dependencies: ["DataFiles", "Tensors", "Physics", "Experiments"], swiftSettings: native("LEMMSEFuzz")),
 
     // Implementation details: the system's C libraries.
     .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -70,7 +70,7 @@ let package = Package(
     .testTarget(name: "ImageQualityTests", dependencies: ["ImageQuality", "Tensors"], swiftSettings: native("ImageQualityTests")),
     .testTarget(name: "AnalyticMMSETests", dependencies: ["AnalyticMMSE", "Physics", "Tensors"], swiftSettings: native("AnalyticMMSETests")),
     .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"], swiftSettings: native("NeuralNetworksTests")),
-    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "AnalyticMMSE"], swiftSettings: native("ExperimentsTests")),
-    .testTarget(name: "LEMMSECommandTests", dependencies: ["LEMMSECommand", "Tensors", "DataFiles"], swiftSettings: native("LEMMSECommandTests")),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "AnalyticMMSE", "Tensors", "DataFiles", "Physics", "ImageQuality", "NeuralNetworks"], swiftSettings: native("ExperimentsTests")),
+    .testTarget(name: "LEMMSECommandTests", dependencies: ["LEMMSECommand", "Tensors", "DataFiles", "Experiments", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks"], swiftSettings: native("LEMMSECommandTests")),
   ]
 )

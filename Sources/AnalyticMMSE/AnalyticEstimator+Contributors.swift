@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A training patch that contributes to an estimate.
 public struct Contributor: Codable, Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Per pixel, which training patch carries the largest weight and how many candidates it takes
 /// to hold half of the weight: the "patchwork" view of a patch estimator (the official code's

@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import Physics
 
 /// The analytic estimators of SPEC.md §4, computed exactly and fast.
 ///

@@ -1,5 +1,3 @@
-@_exported import Physics
-@_exported import Tensors
 
 // AnalyticMMSE: the closed-form estimators of SPEC.md §4 — MMSE, L-MMSE, E-MMSE and
 // LE-MMSE — that predict what a CNN trained with the squared loss outputs.

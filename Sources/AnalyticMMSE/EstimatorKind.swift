@@ -1,3 +1,5 @@
+import Tensors
+
 /// The four analytic estimators (SPEC.md §4).
 public enum EstimatorKind: String, CaseIterable, Codable, Sendable {
   /// No constraint: one weight per training image, from the whole image.

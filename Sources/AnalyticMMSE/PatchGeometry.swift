@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import Physics
 
 /// The patches of an `H × W` image and their noise: which pixel each patch entry reads,
 /// which positions share a pattern of noise-free entries, and the whitening of each pattern.

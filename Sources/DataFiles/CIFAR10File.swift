@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Reads CIFAR-10's binary batches (`data_batch_1.bin`, `test_batch.bin`, or prefixes of them).
 ///

@@ -1,3 +1,5 @@
+import Tensors
+
 /// The channels a data set is loaded with.
 ///
 /// - `native`: as stored (1 for grey sets, 3 for colour).

@@ -7,4 +7,4 @@
 //
 // Errors from files, folders and text are thrown as `DataFileError`; the module never prints
 // or exits.
-@_exported import Tensors
+import Tensors

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Loads sets of images as `N × C × H × W` tensors with values in `[0, 1]`.
 ///

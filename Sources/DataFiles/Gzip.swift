@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import Tensors
 
 /// Gzip and raw-deflate decompression with zlib, into a buffer that grows as output arrives.
 ///

@@ -1,3 +1,5 @@
+import Tensors
+
 /// Image resizing by area averaging, the resampling used for folder images.
 enum ImageResampling {
   /// Resizes a `C × H × W` image so that its shorter side is `size` (area averaging), then

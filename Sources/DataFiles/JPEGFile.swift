@@ -1,6 +1,6 @@
 import CLibJPEG
 import Foundation
-
+import Tensors
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Reads and writes NumPy's `.npy` format, the project's interchange format.
 ///

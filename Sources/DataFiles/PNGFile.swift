@@ -1,5 +1,6 @@
 import CLibPNG
 import Foundation
+import Tensors
 
 /// Reads and writes PNG images with libpng's simplified API (`png_image_*`).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Reads and writes the safetensors format (Hugging Face), the project's checkpoint format.
 ///

@@ -1,3 +1,5 @@
+import Tensors
+
 /// Checks for sizes and text that come from a file, shared by every reader of this module.
 ///
 /// A header may say anything: extents whose product overflows `Int`, more values than the file

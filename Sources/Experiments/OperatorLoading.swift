@@ -1,4 +1,7 @@
 import Foundation
+import Tensors
+import DataFiles
+import Physics
 
 extension OperatorSpecification {
   /// The operator for `height × width` images, reading masks and kernels from `.npy` or PNG

@@ -1,4 +1,4 @@
-@_exported import Tensors
+import Tensors
 import Foundation
 
 /// The peak used by PSNR.

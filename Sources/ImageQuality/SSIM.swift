@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Structural similarity (Wang, Bovik, Sheikh & Simoncelli, [Image quality assessment: from
 /// error visibility to structural similarity](https://doi.org/10.1109/TIP.2003.819861), 2004).

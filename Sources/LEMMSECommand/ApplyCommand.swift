@@ -2,6 +2,9 @@ import ArgumentParser
 import Experiments
 import Foundation
 import NeuralNetworks
+import Tensors
+import DataFiles
+import Physics
 
 struct ApplyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -43,11 +46,10 @@ struct ApplyCommand: ParsableCommand {
     let op: ForwardOperator
     let u: Tensor
     do {
-      op = try OperatorSpecification(name: description.operatorName, mask: description.mask, kernel: description.kernel)
-        .makeOperator(height: shape.height, width: shape.width)
-      u = try EstimatorInput(parsing: description.input).map(batch, for: op)
+      op = try description.operator.makeOperator(height: shape.height, width: shape.width)
+      u = try description.input.map(batch, for: op)
     } catch {
-      throw CommandError("\(checkpoint): its operator \(description.operatorName) (input \(description.input)) does not fit the \(shape.height)×\(shape.width) measurements of \(measurements): \(LEMMSE.message(for: error))")
+      throw CommandError("\(checkpoint): its operator \(description.operator) (input \(description.input)) does not fit the \(shape.height)×\(shape.width) measurements of \(measurements): \(LEMMSE.message(for: error))")
     }
     var noise = sigma
     if noise == nil, case let .fixed(trained) = description.sigma { noise = trained }

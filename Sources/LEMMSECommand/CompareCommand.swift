@@ -1,6 +1,11 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Tensors
+import DataFiles
+import Physics
+import AnalyticMMSE
+import NeuralNetworks
 
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Tensors
+import DataFiles
+import NeuralNetworks
 
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Physics
+import NeuralNetworks
 
 struct ExperimentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -33,11 +35,11 @@ struct ExperimentCommand: ParsableCommand {
   @Option(help: "One setting: agnostic, physics-aware, adjoint, wiener:λ or inverse:ε.")
   var input: String = "agnostic"
   @Option(help: "One setting: patchmlp, resnet, unet or unet-classic.")
-  var model: ModelKind?
+  var model: Architecture?
   @Option(parsing: .unconditional, help: "One setting: the network's P (odd, at most the image size).")
   var patch: Int?
   @Option(parsing: .unconditional, help: "One setting: width(s) in 1…4096, comma-separated.")
-  var width: String?
+  var width: CommaSeparated<Int>?
   @Option(name: .customLong("n-train"), parsing: .unconditional, help: "One setting: training images (≥ 1, at most the train split).")
   var nTrain: Int = 2000
   @Option(name: .customLong("n-test"), parsing: .unconditional, help: "One setting: test images (≥ 1, at most the test split).")
@@ -45,19 +47,11 @@ struct ExperimentCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "One setting: epochs (1…100000).")
   var epochs: Int = 20
   @Option(parsing: .unconditional, help: "One setting: the calibration sweep of P, comma-separated odd numbers.")
-  var calibration: String?
+  var calibration: CommaSeparated<Int>?
   @Option(parsing: .unconditional, help: "Seed of training, noise and test measurements.")
   var seed: UInt64 = 0
   @Flag(name: .customLong("dry-run"), help: "Run every check of a real run (config, values, data sets and their sizes) and list the settings; write nothing.")
   var dryRun = false
-
-  /// Whole numbers from `A,B,…`, all of them, or a one-line error naming `flag`.
-  func wholeNumbers(_ text: String, flag: String, expected: String) throws -> [Int] {
-    let fields = text.split(separator: ",", omittingEmptySubsequences: false)
-    let values = fields.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !values.isEmpty, values.count == fields.count else { throw ValidationError("\(flag) expects \(expected) (got \(text))") }
-    return values
-  }
 
   func makeConfig() throws -> ExperimentConfig {
     if let config {
@@ -69,11 +63,15 @@ struct ExperimentCommand: ParsableCommand {
     guard let data, let operatorName, let sigma, let model else {
       throw ValidationError("give --config FILE.json, or --data, --operator, --sigma and --model for one setting")
     }
-    let widths = try width.map { try wholeNumbers($0, flag: "--width", expected: "whole numbers, comma-separated") }
-    let sweep = try calibration.map { try wholeNumbers($0, flag: "--calibration", expected: "odd whole numbers, comma-separated") }
-    return ExperimentConfig(datasets: [data], operators: [operatorName], sigmas: [sigma], inputs: [input],
-                            models: [ModelSpecification(model: model, patch: patch, widths: widths)], nTrain: [nTrain],
-                            nTest: nTest, epochs: epochs, calibration: sweep, seed: seed)
+    func parsed<Value>(_ flag: String, _ parse: () throws -> Value) throws -> Value {
+      do { return try parse() } catch { throw ValidationError("\(flag): \(LEMMSE.message(for: error))") }
+    }
+    return ExperimentConfig(
+      datasets: [try parsed("--data") { try DataSetChoice(data) }],
+      operators: [try parsed("--operator") { try OperatorChoice(name: operatorName) }], sigmas: [sigma],
+      inputs: [try parsed("--input") { try InputChoice(parsing: input) }],
+      models: [ModelSpecification(model: model, patch: patch, widths: width?.values)], nTrain: [nTrain],
+      nTest: nTest, epochs: epochs, calibration: calibration?.values, seed: seed)
   }
 
   /// The flag of one setting that sets config key `key` (`n_train[0]` → `--n-train`).

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import DataFiles
+import Physics
 
 struct MeasureCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

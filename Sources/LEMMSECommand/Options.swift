@@ -1,6 +1,11 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Tensors
+import DataFiles
+import Physics
+import AnalyticMMSE
+import NeuralNetworks
 
 extension EstimatorKind: ExpressibleByArgument {}
 extension Padding: ExpressibleByArgument {}
@@ -70,19 +75,22 @@ struct OperatorOptions: ParsableArguments {
   var mask: String?
   @Option(help: "Deconvolution kernel: FILE.npy, gaussian:STD[,SIZE], defocus:RADIUS or box:SIZE.")
   var kernel: String?
-  @Option(help: "What the estimator sees: agnostic (u = y), adjoint (Aᵀy), wiener:λ or inverse:ε.")
-  var input: String = "agnostic"
+  @Option(help: "What the estimator sees: agnostic (u = y), adjoint (Aᵀy), wiener:λ or inverse:ε.",
+          transform: { try EstimatorInput(parsing: $0) })
+  var input: EstimatorInput = .agnostic
 
-  func validate() throws {
-    do {
-      _ = try OperatorSpecification(name: operatorName, mask: mask, kernel: kernel)
-      _ = try EstimatorInput(parsing: input)
-    } catch let error as PhysicsError {
-      throw ValidationError(error.description)
+  func validate() throws { _ = try choice }
+
+  /// `--operator`, `--mask` and `--kernel`, parsed.
+  var choice: OperatorChoice {
+    get throws {
+      do { return try OperatorChoice(name: operatorName, mask: mask, kernel: kernel) } catch let error as PhysicsError {
+        throw ValidationError(error.description)
+      }
     }
   }
 
-  var specification: OperatorSpecification { get throws { try OperatorSpecification(name: operatorName, mask: mask, kernel: kernel) } }
+  var specification: OperatorSpecification { get throws { try choice.specification } }
 
   /// The operator for `height × width` images, its mask or kernel checked against them.
   func makeOperator(height: Int, width: Int) throws -> ForwardOperator {
@@ -92,7 +100,7 @@ struct OperatorOptions: ParsableArguments {
       throw CommandError("\(mask != nil ? "--mask" : kernel != nil ? "--kernel" : "--operator"): \(error.description)")
     }
   }
-  var estimatorInput: EstimatorInput { get throws { try EstimatorInput(parsing: input) } }
+  var estimatorInput: EstimatorInput { input }
 }
 
 /// Resolves a path against the current directory.

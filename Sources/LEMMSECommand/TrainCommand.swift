@@ -2,8 +2,12 @@ import ArgumentParser
 import Experiments
 import Foundation
 import NeuralNetworks
+import Tensors
+import DataFiles
+import Physics
+import ImageQuality
 
-extension ModelKind: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
@@ -27,21 +31,21 @@ struct TrainCommand: ParsableCommand {
   var sigma: Float?
   @Option(name: .customLong("sigma-range"), parsing: .unconditional,
           help: "Draw σ uniformly from A,B (0 ≤ A ≤ B ≤ 1000) for every image at every step (noise-conditional).")
-  var sigmaRange: String?
+  var sigmaRange: CommaSeparated<Float>?
   @Option(help: "patchmlp, resnet, unet (local, receptive field P) or unet-classic (2×2 down-sampling).")
-  var model: ModelKind
+  var model: Architecture
   @Option(parsing: .unconditional,
           help: "Receptive field P (odd, 1…255, at most the image size): PatchMLP's patch, 3 + 2L for ResNet, the local U-Net's field.")
   var patch: Int?
   @Option(parsing: .unconditional,
           help: "Width(s) in 1…4096, comma-separated: one for patchmlp/resnet, one per level (1…8) for the U-Nets.")
-  var width: String?
+  var width: CommaSeparated<Int>?
   @Option(parsing: .unconditional, help: "PatchMLP depth (layers, 2…256).")
   var depth: Int = 3
   @Flag(name: .customLong("residual-blocks"), help: "PatchMLP hidden layers as residual MLP blocks with LayerNorm and GELU.")
   var residualBlocks = false
-  @Option(help: "none, batch, or group:G.")
-  var normalization: String?
+  @Option(help: "none, batch, or group:G.", transform: { try Normalization(parsing: $0) })
+  var normalization: Normalization?
   @Option(help: "relu, gelu or silu.")
   var activation: Activation?
   @Option(help: "circular or zeros.")
@@ -70,9 +74,6 @@ struct TrainCommand: ParsableCommand {
   /// Every check that needs no file: the flags, the model's ranges and the training's.
   func validate() throws {
     guard (sigma == nil) != (sigmaRange == nil) else { throw ValidationError("give exactly one of --sigma and --sigma-range") }
-    if let patch, patch <= 0 || patch % 2 == 0 { throw ValidationError("--patch must be odd and positive (got \(patch))") }
-    if model != .unetClassic && patch == nil { throw ValidationError("--patch is required for \(model.rawValue)") }
-    if model == .resnet, let patch, patch < 3 { throw ValidationError("a ResNet's --patch is 3 + 2L ≥ 3 (got \(patch))") }
     guard Self.validationLimit.contains(validation) else {
       throw ValidationError("--validation must be in 0…\(Self.validationLimit.upperBound) (got \(validation))")
     }
@@ -85,11 +86,9 @@ struct TrainCommand: ParsableCommand {
 
   func sigmaSampling() throws -> SigmaSampling {
     if let sigma { return .fixed(sigma) }
-    let text = sigmaRange ?? ""
-    let fields = text.split(separator: ",", omittingEmptySubsequences: false)
-    let parts = fields.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-    guard fields.count == 2, parts.count == 2, parts.allSatisfy(\.isFinite) else {
-      throw ValidationError("--sigma-range expects A,B with 0 ≤ A ≤ B ≤ 1000 (got \(text))")
+    let parts = sigmaRange?.values ?? []
+    guard parts.count == 2, parts.allSatisfy(\.isFinite) else {
+      throw ValidationError("--sigma-range expects A,B with 0 ≤ A ≤ B ≤ 1000 (got \(sigmaRange?.description ?? ""))")
     }
     return .uniform(lower: parts[0], upper: parts[1])
   }
@@ -125,15 +124,7 @@ struct TrainCommand: ParsableCommand {
   }
 
   func specification() throws -> ModelSpecification {
-    let widths = try width.map { text -> [Int] in
-      let fields = text.split(separator: ",", omittingEmptySubsequences: false)
-      let values = fields.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard !values.isEmpty, values.count == fields.count, values.allSatisfy({ $0 > 0 }) else {
-        throw ValidationError("--width expects positive whole numbers, comma-separated (got \(text))")
-      }
-      return values
-    }
-    let specification = ModelSpecification(model: model, patch: patch, widths: widths, depth: depth, residualBlocks: residualBlocks,
+    let specification = ModelSpecification(model: model, patch: patch, widths: width?.values, depth: depth, residualBlocks: residualBlocks,
                                            normalization: normalization, activation: activation, padding: padding)
     do { try specification.validate() } catch let ExperimentError.invalidValue(key, message) {
       throw ValidationError("\(flag(for: key)) \(message)")
@@ -166,30 +157,20 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     let configuration = try trainingConfiguration()
-    let sampling = configuration.sigma
+    let seeds = SeedStreams(seed: seed)
     let (images, _) = try selection.load(data)
     let shape = images.imageBatchShape
     if let bad = images.firstNonFiniteDescription {
       throw CommandError("\(data): training images must be finite; found \(bad)")
     }
-    let spec = try physics.specification
-    let op = try spec.makeOperator(height: shape.height, width: shape.width)
-    let input = try physics.estimatorInput
+    let choice = try physics.choice
+    let op = try physics.makeOperator(height: shape.height, width: shape.width)
+    let input = physics.input
     try input.validate(for: op)
     let (description, network) = try makeNetwork(for: shape)
-    // Held-out test images, measured once, for a PSNR after every epoch.
-    var heldOut: (u: Tensor, truth: Tensor, sigma: Float)?
-    if validation > 0, let truth = try? DataSets.load(DataSetRequest(source: DataSetSource(parsing: data), split: .test,
-                                                                       count: validation, color: selection.color,
-                                                                       imageSize: selection.imageSize)),
-       Array(truth.imageBatchShape.dimensions.dropFirst()) == Array(shape.dimensions.dropFirst()) {
-      let sigma: Float
-      switch sampling {
-      case let .fixed(value): sigma = value
-      case let .uniform(lower, upper): sigma = (lower + upper) / 2
-      }
-      heldOut = (try input.map(measure(truth, with: op, sigma: sigma, seed: seed &+ 1), for: op), truth, sigma)
-    }
+    let job = TrainingJob(model: description, operator: choice, forwardOperator: op, input: input,
+                          configuration: configuration, dataset: data)
+    let heldOut = try heldOutImages(trainingShape: shape, operator: op, seeds: seeds, sampling: configuration.sigma)
     var snapshot: TrainingSnapshot?
     let url = fileURL(checkpoint)
     if resume {
@@ -210,43 +191,29 @@ struct TrainCommand: ParsableCommand {
     // what it created), so a failure never leaves a partial or diverged checkpoint.
     let outputs = CheckpointFiles(url)
     let bar = ProgressBar("training \(model.rawValue)")
-    let start = Date()
-    func record(_ loss: Float?) -> CheckpointDescription {
-      CheckpointDescription(
-        model: description, operatorName: physics.operatorName, mask: physics.mask, kernel: physics.kernel,
-        input: physics.input, sigma: sampling, training: configuration, dataset: data, trainingCount: shape.count,
-        imageShape: [shape.channels, shape.height, shape.width], finalLoss: loss,
-        seconds: Date().timeIntervalSince(start))
-    }
     let heldOutText = LockedText()
-    let result: TrainingResult
+    let result: TrainedNetwork
     do {
-      result = try NeuralNetworks.train(
-        network, images: images, configuration: configuration, makeInput: NetworkTraining.inputMaker(operator: op, input: input),
+      result = try job.train(
+        network, images: images, seeds: seeds, resume: snapshot,
         progress: { progress in
-          bar.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)),
-                     detail: String(format: "epoch %d, loss %.5f, %.0f img/s", progress.epoch + 1, progress.loss, progress.imagesPerSecond)
-                       + heldOutText.value)
+          bar.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)), detail: progress.summary + heldOutText.value)
         },
-        resume: snapshot,
-        epochEnd: { snapshot in
+        epochEnd: { snapshot, record in
           outputs.willWrite()
-          try Checkpoint.writeSnapshot(snapshot, description: record(snapshot.lossHistory.last), to: url)
+          try Checkpoint.writeSnapshot(snapshot, description: record, to: url)
           if let heldOut {
             let estimate = try network.predict(heldOut.u, sigma: heldOut.sigma)
             heldOutText.value = String(format: ", held-out PSNR %.2f dB (input %.2f)", psnr(estimate, heldOut.truth), psnr(heldOut.u, heldOut.truth))
           }
         })
-      if let bad = result.network.checkpointTensors().sorted(by: { $0.key < $1.key }).first(where: { $0.value.firstNonFiniteIndex != nil }) {
-        throw CommandError("training left a non-finite weight in '\(bad.key)'; lower --learning-rate (now \(learningRate))")
-      }
       outputs.willWrite()
-      try Checkpoint.write(network: result.network, description: record(result.lossHistory.last), to: url)
+      try Checkpoint.write(network: result.network, description: result.description, to: url)
     } catch {
       bar.finish()
       let restored = outputs.restore()
-      if case let NetworkError.diverged(step, epoch, loss) = error {
-        throw CommandError("training diverged: the loss became \(loss) at step \(step) (epoch \(epoch)) with --learning-rate \(learningRate); \(restored) — lower --learning-rate")
+      if let error = error as? TrainingJobError {
+        throw CommandError("\(error.description.replacingOccurrences(of: "lower the learning rate", with: "\(restored) — lower --learning-rate"))")
       }
       if let error = error as? CommandError { throw CommandError("\(error.description); \(restored)") }
       throw CommandError("\(LEMMSE.message(for: error)); \(restored)")
@@ -260,6 +227,23 @@ struct TrainCommand: ParsableCommand {
       printError(String(format: "held-out PSNR on %d test images: input %.2f dB, network %.2f dB",
                         heldOut.truth.imageBatchShape.count, psnr(heldOut.u, heldOut.truth), psnr(estimate, heldOut.truth)))
     }
+  }
+
+  /// `--validation` test images of the data set, measured once with the test-noise stream at
+  /// the training σ (the middle of `--sigma-range`), when the data set has a test split of
+  /// the training images' shape; nil otherwise.
+  func heldOutImages(trainingShape shape: ImageBatchShape, operator op: ForwardOperator, seeds: SeedStreams,
+                     sampling: SigmaSampling) throws -> (u: Tensor, truth: Tensor, sigma: Float)? {
+    guard validation > 0,
+          let truth = try? DataSets.load(DataSetRequest(source: DataSetSource(parsing: data), split: .test, count: validation,
+                                                        color: selection.color, imageSize: selection.imageSize)),
+          Array(truth.imageBatchShape.dimensions.dropFirst()) == Array(shape.dimensions.dropFirst()) else { return nil }
+    let sigma: Float
+    switch sampling {
+    case let .fixed(value): sigma = value
+    case let .uniform(lower, upper): sigma = (lower + upper) / 2
+    }
+    return (try physics.input.map(measure(truth, with: op, sigma: sigma, seed: seeds.testNoise), for: op), truth, sigma)
   }
 }
 

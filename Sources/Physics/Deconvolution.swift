@@ -1,3 +1,5 @@
+import Tensors
+
 /// Deconvolution: a circular (periodic) **true convolution** with a kernel `k` of size
 /// `Kh × Kw` whose centre is `k[Kh/2, Kw/2]`, the same for every channel.
 ///

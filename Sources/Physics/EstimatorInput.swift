@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// What an estimator sees: the input image `u = B y` (SPEC.md §3).
 ///

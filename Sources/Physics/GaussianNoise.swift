@@ -1,3 +1,5 @@
+import Tensors
+
 /// Additive white Gaussian noise `σ e`, `e` standard Gaussian on every pixel of `y` (masked
 /// pixels included), drawn from its own seeded generator.
 ///

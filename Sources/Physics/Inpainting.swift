@@ -1,3 +1,5 @@
+import Tensors
+
 /// Inpainting: `A x = M ⊙ x` with a fixed binary mask `M` of size `H × W` (1 = observed),
 /// the same for every channel. `Aᵀ = A`.
 public struct Inpainting: LinearOperator, Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A family of blur kernels, as the command line names them.
 ///

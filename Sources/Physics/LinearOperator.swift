@@ -1,3 +1,5 @@
+import Tensors
+
 /// A linear map between image sets, with its adjoint.
 ///
 /// Both act on `N × C × H × W` tensors (a `C × H × W` image is accepted and keeps its rank),

@@ -1,3 +1,5 @@
+import Tensors
+
 /// A family of inpainting masks, as the command line names them.
 ///
 /// | text | mask (1 = observed) |

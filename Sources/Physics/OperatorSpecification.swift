@@ -1,3 +1,5 @@
+import Tensors
+
 /// An operator as the command line and the experiment configs name it: a family with its
 /// mask or kernel, or one of the paper's presets.
 public enum OperatorSpecification: Equatable, Sendable, CustomStringConvertible {

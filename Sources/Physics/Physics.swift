@@ -1,4 +1,3 @@
-@_exported import Tensors
 
 // Physics: the forward operators `A` of SPEC.md §2, their noise, and the estimator inputs
 // `u = B y` of §3.

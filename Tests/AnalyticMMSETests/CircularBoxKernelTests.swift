@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import AnalyticMMSE
+import Physics
+import Tensors
 
 /// The circular box kernel on images large enough for its blocked (van Herk / Gil-Werman) box
 /// sums, with sizes that are not multiples of P, against the literal reference.

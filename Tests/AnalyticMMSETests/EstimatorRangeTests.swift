@@ -1,6 +1,7 @@
 import Testing
 @testable import AnalyticMMSE
 import Physics
+import Tensors
 
 /// Every estimator, kernel and padding stays finite at both ends of the accepted σ range, and
 /// reaches its limit there: at the smallest σ a query equal to a training image is recovered

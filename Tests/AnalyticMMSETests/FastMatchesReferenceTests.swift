@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import AnalyticMMSE
+import Physics
+import Tensors
 
 /// One small problem of the reference-vs-fast grid.
 struct EstimatorCase: CustomTestStringConvertible, Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import AnalyticMMSE
 import Physics
+import Tensors
 
 /// The patchwork against a brute force written plainly: every candidate's log-weight, the
 /// heaviest one, and the fewest candidates whose weights reach half of the total.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DataFiles
+import Tensors
 
 /// Hostile inputs: each must give one `DataFileError` whose description is one line and names
 /// the file, never a crash, a hang or a huge allocation. The numbered findings are those of the

@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import Testing
 @testable import DataFiles
+import Tensors
 
 @Suite struct IDXAndDataSetTests {
   static let idxBytes: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3] + Array(0..<12).map { UInt8($0 * 20) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DataFiles
+import Tensors
 
 @Suite struct PNGFileTests {
   @Test(arguments: [1, 3])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DataFiles
+import Tensors
 
 @Suite struct NumPyFileTests {
   /// `np.save(f, np.arange(6, dtype='<f4').reshape(2, 3))`, bytes from numpy 2.4.6.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DataFiles
+import Tensors
 
 @Suite struct SafeTensorsFileTests {
   @Test func roundTrip() throws {

@@ -72,8 +72,8 @@ func configDecodingErrorsNameTheKeyPath(replace: String, with: String, key: Stri
 @Test func validationRefusesEmptyListsAndOutOfRangeValuesBeforeAnyWork() throws {
   let folder = scratchDirectory()
   let data = try tinyDataSet(in: folder, count: 6)
-  let base = ExperimentConfig(datasets: [data], operators: ["denoising"], sigmas: [0.1], inputs: ["agnostic"],
-                              models: [ModelSpecification(model: .patchmlp, patch: 3, widths: [8])], nTrain: [4], nTest: 2, epochs: 1)
+  let base = ExperimentConfig(datasets: [DataSetChoice(stringLiteral: data)], operators: ["denoising"], sigmas: [0.1], inputs: ["agnostic"],
+                              models: [ModelSpecification(model: .patchMLP, patch: 3, widths: [8])], nTrain: [4], nTest: 2, epochs: 1)
   var cases: [(ExperimentConfig, String)] = []
   func with(_ key: String, _ edit: (inout ExperimentConfig) -> Void) {
     var config = base
@@ -95,9 +95,9 @@ func configDecodingErrorsNameTheKeyPath(replace: String, with: String, key: Stri
   with("train_sigma_range") { $0.trainSigmaRange = [0, .infinity] }
   with("calibration[0]") { $0.calibration = [1_000_001] }
   with("calibration") { $0.calibration = [13] }
-  with("widths") { $0.models = [ModelSpecification(model: .patchmlp, patch: 3, widths: [1_000_000_000])] }
-  with("depth") { $0.models = [ModelSpecification(model: .patchmlp, patch: 3, widths: [8], depth: 100_000_000)] }
-  with("patch") { $0.models = [ModelSpecification(model: .resnet, patch: 99999)] }
+  with("widths") { $0.models = [ModelSpecification(model: .patchMLP, patch: 3, widths: [1_000_000_000])] }
+  with("depth") { $0.models = [ModelSpecification(model: .patchMLP, patch: 3, widths: [8], depth: 100_000_000)] }
+  with("patch") { $0.models = [ModelSpecification(model: .resNet, patch: 99999)] }
   for (config, key) in cases {
     let runner = ExperimentRunner(config: config, outputDirectory: folder.appendingPathComponent("out"))
     do {

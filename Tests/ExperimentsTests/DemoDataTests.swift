@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Experiments
+import DataFiles
+import NeuralNetworks
 
 /// The embedded subset loads as Fashion-MNIST and holds exactly the first images of the full set.
 @Test func theEmbeddedSubsetIsTheStartOfFashionMNIST() throws {

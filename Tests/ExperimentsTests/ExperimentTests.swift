@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import AnalyticMMSE
 @testable import Experiments
+import Tensors
+import DataFiles
+import Physics
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -47,30 +50,29 @@ func tinyDataSet(in folder: URL, count: Int = 40) throws -> String {
 @Test func theGridExpandsAndPhysicsAwareResolvesPerOperator() {
   let config = ExperimentConfig(datasets: ["a", "b"], operators: ["inpainting_center_15", "convolution_gaussian_1.0", "denoising"],
                                 sigmas: [0.1, 0.2], inputs: ["physics-aware"],
-                                models: [ModelSpecification(model: .patchmlp, patch: 3)], nTrain: [10, 20], nTest: 2, epochs: 1)
+                                models: [ModelSpecification(model: .patchMLP, patch: 3)], nTrain: [10, 20], nTest: 2, epochs: 1)
   let settings = config.settings()
   #expect(settings.count == 2 * 3 * 2 * 2)
   #expect(Set(settings.map(\.key)).count == settings.count)
-  #expect(settings.first { $0.operatorName == "inpainting_center_15" }?.input == "adjoint")
-  #expect(settings.first { $0.operatorName == "convolution_gaussian_1.0" }?.input == "inverse:1e-07")
-  #expect(settings.first { $0.operatorName == "denoising" }?.input == "agnostic")
+  #expect(settings.first { $0.operator.name == "inpainting_center_15" }?.input == .adjoint)
+  #expect(settings.first { $0.operator.name == "convolution_gaussian_1.0" }?.input == .inverse(epsilon: 1e-7))
+  #expect(settings.first { $0.operator.name == "denoising" }?.input == .agnostic)
 }
 
 @Test func impossibleCombinationsFailBeforeAnyWork() throws {
   let folder = scratchDirectory()
   let data = try tinyDataSet(in: folder)
-  func config(operators: [String] = ["denoising"], inputs: [String] = ["agnostic"],
-              model: ModelSpecification = ModelSpecification(model: .patchmlp, patch: 3), datasets: [String]? = nil) -> ExperimentConfig {
-    ExperimentConfig(datasets: datasets ?? [data], operators: operators, sigmas: [0.1], inputs: inputs, models: [model],
+  func config(operators: [OperatorChoice] = ["denoising"], inputs: [InputChoice] = ["agnostic"],
+              model: ModelSpecification = ModelSpecification(model: .patchMLP, patch: 3), datasets: [String]? = nil) -> ExperimentConfig {
+    ExperimentConfig(datasets: (datasets ?? [data]).map { DataSetChoice(stringLiteral: $0) }, operators: operators, sigmas: [0.1], inputs: inputs, models: [model],
                      nTrain: [10], nTest: 2, epochs: 1)
   }
   let bad: [(ExperimentConfig, String)] = [
     (config(operators: ["inpainting_random_30"], inputs: ["inverse:0.1"]), "inputs"),
-    (config(model: ModelSpecification(model: .patchmlp, patch: 13)), "models.patch"),
-    (config(model: ModelSpecification(model: .patchmlp, patch: 4)), "patch"),
-    (config(model: ModelSpecification(model: .unetClassic, widths: [4, 8, 16, 32])), "models"),
+    (config(model: ModelSpecification(model: .patchMLP, patch: 13)), "models.patch"),
+    (config(model: ModelSpecification(model: .patchMLP, patch: 4)), "patch"),
+    (config(model: ModelSpecification(model: .classicUNet, widths: [4, 8, 16, 32])), "models"),
     (config(datasets: [folder.appendingPathComponent("absent.npy").path]), "datasets"),
-    (config(operators: ["superresolution"]), "operators"),
   ]
   for (experiment, key) in bad {
     let runner = ExperimentRunner(config: experiment, outputDirectory: folder.appendingPathComponent("out"))
@@ -85,8 +87,8 @@ func tinyDataSet(in folder: URL, count: Int = 40) throws -> String {
 @Test func aTinyExperimentRunsRecordsAndResumes() throws {
   let folder = scratchDirectory()
   let data = try tinyDataSet(in: folder)
-  let config = ExperimentConfig(name: "tiny", datasets: [data], operators: ["denoising"], sigmas: [0.2], inputs: ["agnostic"],
-                                models: [ModelSpecification(model: .patchmlp, patch: 3, widths: [8])], nTrain: [16], nTest: 2,
+  let config = ExperimentConfig(name: "tiny", datasets: [DataSetChoice(stringLiteral: data)], operators: ["denoising"], sigmas: [0.2], inputs: ["agnostic"],
+                                models: [ModelSpecification(model: .patchMLP, patch: 3, widths: [8])], nTrain: [16], nTest: 2,
                                 epochs: 1, calibration: [1, 3, 5], seed: 1)
   let output = folder.appendingPathComponent("out")
   let runner = ExperimentRunner(config: config, outputDirectory: output)
@@ -131,7 +133,7 @@ func tinyDataSet(in folder: URL, count: Int = 40) throws -> String {
                           logDensity: Tensor.uniform(shape: [2, 1, 4, 4], using: &generator),
                           statistics: EstimateStatistics(kernel: "", candidatePairs: 0, skippedPairs: 0, pruneThreshold: nil,
                                                          skippedWeightBound: 0, seconds: 0, threads: 1))
-  let bins = densityStudy(network: network, estimate: estimate, bins: 4)
+  let bins = DensityBin.study(network: network, estimate: estimate, bins: 4)
   #expect(bins.count == 4 && bins.reduce(0) { $0 + $1.pixels } == 32)
   #expect(zip(bins, bins.dropFirst()).allSatisfy { $0.logDensity <= $1.logDensity })
 }

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import Experiments
+import Tensors
+import DataFiles
+import Physics
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -228,7 +231,7 @@ private func simd_distance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float { ((a 
   // The plots of the experiment runner.
   let records = madeUpRecords()
   let config = ExperimentConfig(datasets: ["a"], operators: ["denoising"], sigmas: [0.1], inputs: ["agnostic"],
-                                models: [ModelSpecification(model: .patchmlp, patch: 3)], nTrain: [10], nTest: 2, epochs: 1)
+                                models: [ModelSpecification(model: .patchMLP, patch: 3)], nTrain: [10], nTest: 2, epochs: 1)
   try ExperimentRunner(config: config, outputDirectory: folder).writeTables(records)
   for name in ["figure1.png", "figure1.svg", "rgb.png", "maps.png", "maps.svg", "patchwork.png", "patchwork.svg",
                "calibration.svg", "density.svg", "psnr_sigma.svg", "psnr_n.svg"] {

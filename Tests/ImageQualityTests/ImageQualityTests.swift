@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ImageQuality
+import Tensors
 
 @Test func psnrIsPerImageThenAveraged() {
   // Image 0 differs by 0.1 everywhere (MSE 0.01 → 20 dB), image 1 by 0.01 (MSE 1e-4 → 40 dB).

@@ -3,6 +3,11 @@ import Foundation
 import Testing
 @testable import LEMMSECommand
 @testable import Experiments
+import Tensors
+import DataFiles
+import Physics
+import AnalyticMMSE
+import NeuralNetworks
 
 /// Runs `lemmse ARGUMENTS` in process, as the executable would.
 func runCommand(_ arguments: [String]) throws {

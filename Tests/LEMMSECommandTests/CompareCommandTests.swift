@@ -2,6 +2,11 @@ import Foundation
 import Testing
 @testable import LEMMSECommand
 @testable import Experiments
+import Tensors
+import DataFiles
+import Physics
+import AnalyticMMSE
+import NeuralNetworks
 
 /// PSNR with peak 1 of one image, written plainly.
 func plainPSNR(_ a: [Float], _ b: [Float]) -> Double {
@@ -139,8 +144,8 @@ func plainPSNR(_ a: [Float], _ b: [Float]) -> Double {
   let raw = Tensor.uniform(shape: [40, 1, 12, 12], using: &generator)
   let data = folder.appendingPathComponent("tiny.npy")
   try NumPyFile.write(Deconvolution(kernel: Kernels.box(size: 3)).apply(raw), to: data)
-  let config = ExperimentConfig(name: "tiny", datasets: [data.path], operators: ["denoising"], sigmas: [0.2], inputs: ["agnostic"],
-                                models: [ModelSpecification(model: .patchmlp, patch: 3, widths: [8])], nTrain: [16], nTest: 2,
+  let config = ExperimentConfig(name: "tiny", datasets: [DataSetChoice(stringLiteral: data.path)], operators: ["denoising"], sigmas: [0.2], inputs: ["agnostic"],
+                                models: [ModelSpecification(model: .patchMLP, patch: 3, widths: [8])], nTrain: [16], nTest: 2,
                                 epochs: 1, calibration: [1, 3, 5], seed: 1)
   let runner = ExperimentRunner(config: config, outputDirectory: folder.appendingPathComponent("out"))
   let record = try #require(try runner.run { _, _, _ in }.first)

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import LEMMSECommand
 @testable import Experiments
+import Tensors
+import DataFiles
+import Physics
+import NeuralNetworks
 
 /// The `lemmse` executable built beside the test bundle, run as a user would run it.
 func lemmseExecutable() -> URL? {

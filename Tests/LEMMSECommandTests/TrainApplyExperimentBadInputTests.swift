@@ -3,6 +3,9 @@ import Foundation
 import Testing
 @testable import LEMMSECommand
 @testable import Experiments
+import Tensors
+import DataFiles
+import NeuralNetworks
 
 // Bad input to `train`, `apply` and `experiment` (and the checkpoints they read): every case
 // runs the real argument vector and must fail with one line naming the input, a non-zero exit

@@ -22,7 +22,7 @@ private func invalidName(_ body: () throws -> Void) -> String? {
     (mlp(channels: 1_000_000), "channels"),
     (mlp(channels: 0), "channels"),
     (mlp(patch: 255, widths: [4096], depth: 256), "widths"),  // every value in range, far too many weights
-    (ModelDescription(architecture: .unet, channels: 1, patchSize: nil, widths: Array(repeating: 8, count: 20), activation: .silu), "widths"),
+    (ModelDescription(architecture: .classicUNet, channels: 1, patchSize: nil, widths: Array(repeating: 8, count: 20), activation: .silu), "widths"),
     (ModelDescription(architecture: .resNet, channels: 1, patchSize: 1, widths: [8], activation: .relu), "patchSize"),
     (ModelDescription(architecture: .localUNet, channels: 1, patchSize: 5, widths: [8], normalization: .group(groups: -1), activation: .silu), "normalization"),
   ]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Physics
+import Tensors
 
 /// The matrix of a linear map on one `H × W` plane, column `q` = `A e_q`, in `Double`.
 func planeMatrix(_ op: ForwardOperator, height: Int, width: Int, adjoint: Bool = false) -> [[Double]] {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Physics
+import Tensors
 
 /// Every operator family, on a non-square image.
 let operatorRegistry: [(name: String, make: @Sendable (Int, Int) -> ForwardOperator)] = [

@@ -8,7 +8,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) -> Void)] = [
   ("gemm", "matrixMultiply (sgemm): square and im2col shapes, 1 and all threads", MatrixProductBenchmark.run),
   ("lemmse", "LE-MMSE on FashionMNIST and CIFAR-10 against the straightforward method [N] [tests]", EstimatorBenchmark.run),
   ("foundations", "FashionMNIST load time; direct vs FFT convolution", FoundationsBenchmark.run),
-  ("train", "training steps of PatchMLP, ResNet and U-Net against PyTorch's times [steps]", TrainingBenchmark.run),
+  ("train", "training steps of PatchMLP, ResNet and U-Net, with the PyTorch anchor in the same run [steps] [rounds]", TrainingBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// LE-MMSE for any patch metric and any pattern of noise-free entries: within each class of
 /// `PatchGeometry`, every query feature against every training feature of the class.

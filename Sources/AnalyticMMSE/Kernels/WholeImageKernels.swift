@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import Physics
 
 /// The whitening of whole images for `mmse` and `e-mmse`: `w = Σ^(+1/2) v` per channel, so the
 /// Mahalanobis distance `(v − v')ᵀ Σ⁺ (v − v')` is `‖w − w'‖²`.

@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import Physics
 
 /// The analytic estimators computed literally from SPEC.md §4 — slow, plain and obviously
 /// correct; the oracle the fast kernels are tested against. Use it on small problems only.

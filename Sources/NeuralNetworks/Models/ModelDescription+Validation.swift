@@ -35,7 +35,7 @@ extension ModelDescription {
     switch architecture {
     case .patchMLP, .resNet:
       guard widths.count == 1 else { throw fail("widths", "must hold one width for \(architecture) (got \(widths))") }
-    case .localUNet, .unet:
+    case .localUNet, .classicUNet:
       guard Limits.levels.contains(widths.count) else {
         throw fail("widths", "must hold one width per level, \(range(Limits.levels)) levels (got \(widths.count))")
       }
@@ -43,7 +43,7 @@ extension ModelDescription {
     if let bad = widths.first(where: { !Limits.width.contains($0) }) {
       throw fail("widths", "must be in \(range(Limits.width)) each (got \(bad))")
     }
-    if architecture == .unet {
+    if architecture == .classicUNet {
       guard patchSize == nil else { throw fail("patchSize", "is not used by the classic U-Net (got \(patchSize!))") }
     } else {
       guard let patchSize else { throw fail("patchSize", "is required for \(architecture)") }
@@ -84,7 +84,7 @@ extension ModelDescription {
       let width = widths[0], blocks = ((patchSize ?? 3) - 3) / 2
       return total([conv(input, width, 3), total([conv(width, width, 3), 2 * width]).flatMap { S.product($0, blocks) },
                     conv(width, channels, 1)])
-    case .localUNet, .unet:
+    case .localUNet, .classicUNet:
       var parts: [Int?] = [conv(widths[0], channels, 1)]
       for (level, width) in widths.enumerated() {
         let previous = level == 0 ? input : widths[level - 1]

@@ -9,10 +9,6 @@ import Tensors
 /// try copy.load(from: network.checkpointTensors())
 /// ```
 public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
-  public enum Architecture: String, Codable, CaseIterable, Sendable {
-    case patchMLP, resNet, localUNet, unet
-  }
-
   public var architecture: Architecture
   /// Image channels `C`.
   public var channels: Int
@@ -74,7 +70,7 @@ public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
       return try LocalUNet(channels: channels, patchSize: required(patchSize, "patchSize"), widths: widths,
                            normalization: normalization, activation: activation, padding: padding,
                            noiseConditional: noiseConditional, seed: seed)
-    case .unet:
+    case .classicUNet:
       return try UNet(channels: channels, widths: widths, normalization: normalization, activation: activation,
                       padding: padding, noiseConditional: noiseConditional, seed: seed)
     }

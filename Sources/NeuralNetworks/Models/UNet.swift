@@ -57,7 +57,7 @@ public final class UNet: DenoisingNetwork {
   }
 
   public var modelDescription: ModelDescription {
-    ModelDescription(architecture: .unet, channels: channels, patchSize: nil, widths: widths,
+    ModelDescription(architecture: .classicUNet, channels: channels, patchSize: nil, widths: widths,
                      normalization: normalization, activation: activation, padding: padding,
                      noiseConditional: isNoiseConditional)
   }

@@ -1,4 +1,7 @@
 import Foundation
+import Tensors
+import AnalyticMMSE
+import NeuralNetworks
 
 /// Decoding helpers for experiment configs: every error names the key path
 /// (`models[0].widths[1]`) and says what was expected, where `JSONDecoder` on Linux reports a
@@ -77,10 +80,10 @@ extension ExperimentConfig {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
       name: try container.decodeIfPresent(String.self, forKey: .name),
-      datasets: try container.decode([String].self, forKey: .datasets),
-      operators: try container.decode([String].self, forKey: .operators),
+      datasets: try container.decode([DataSetChoice].self, forKey: .datasets),
+      operators: try container.decode([OperatorChoice].self, forKey: .operators),
       sigmas: try container.decode([Double].self, forKey: .sigmas),
-      inputs: try container.decode([String].self, forKey: .inputs),
+      inputs: try container.decode([InputChoice].self, forKey: .inputs),
       models: try container.decode([ModelSpecification].self, forKey: .models),
       nTrain: try container.wholeNumbers(forKey: .nTrain, expected: Expected.count),
       nTest: try container.wholeNumber(Int.self, forKey: .nTest, expected: Expected.count),
@@ -99,12 +102,12 @@ extension ModelSpecification {
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
-      model: try container.decode(ModelKind.self, forKey: .model),
+      model: try container.decode(Architecture.self, forKey: .model),
       patch: try container.wholeNumberIfPresent(Int.self, forKey: .patch, expected: ExperimentConfig.Expected.patch),
       widths: try container.wholeNumbersIfPresent(forKey: .widths, expected: ExperimentConfig.Expected.count),
       depth: try container.wholeNumberIfPresent(Int.self, forKey: .depth, expected: "a whole number ≥ 2"),
       residualBlocks: try container.decodeIfPresent(Bool.self, forKey: .residualBlocks),
-      normalization: try container.decodeIfPresent(String.self, forKey: .normalization),
+      normalization: try container.decodeIfPresent(Spelled<Normalization>.self, forKey: .normalization)?.value,
       activation: try container.decodeIfPresent(Activation.self, forKey: .activation),
       padding: try container.decodeIfPresent(Padding.self, forKey: .padding),
       noiseConditional: try container.decodeIfPresent(Bool.self, forKey: .noiseConditional))

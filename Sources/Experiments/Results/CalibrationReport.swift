@@ -1,4 +1,7 @@
 import Foundation
+import Tensors
+import DataFiles
+import ImageQuality
 
 /// The files `lemmse compare` writes for one calibration: `results.json`, `results.md`,
 /// `per_image.csv`, `lemmse_best.npy`, `figure.png` and `calibration.svg`.

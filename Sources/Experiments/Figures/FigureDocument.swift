@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import DataFiles
 
 /// A figure laid out once in pixels and drawn twice: as a raster (labels in `BitmapFont` at
 /// scale 2) and as SVG (labels as real `<text>`, images as embedded base64 PNGs).

@@ -1,28 +1,27 @@
 import Foundation
 import NeuralNetworks
-
-/// A network as the command line and experiment configs name it.
-public enum ModelKind: String, CaseIterable, Codable, Sendable {
-  case patchmlp, resnet, unet
-  case unetClassic = "unet-classic"
-}
+import Tensors
 
 /// The hyper-parameters of a network, before the data fixes its channel count.
 ///
 /// Defaults: PatchMLP width 256, depth 3, GELU; ResNet width 64, ReLU, no normalisation;
 /// U-Nets widths 32, 64, 128, SiLU, GroupNorm(8).
 public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
-  public var model: ModelKind
+  /// The network family (`model` in configs, `--model` on the command line).
+  public var model: Architecture
   /// The receptive field `P` (not for `unet-classic`).
   public var patch: Int?
   /// Widths: one for PatchMLP and ResNet, one per level for the U-Nets.
   public var widths: [Int]?
   /// PatchMLP layers (≥ 2).
   public var depth: Int?
+  /// PatchMLP: residual MLP blocks with LayerNorm instead of plain layers (default false).
   public var residualBlocks: Bool?
-  /// `none`, `batch` or `group:G`.
-  public var normalization: String?
+  /// `none`, `batch` or `group:G` in configs (default none for PatchMLP and ResNet, group:8 for the U-Nets).
+  public var normalization: Normalization?
+  /// relu, gelu or silu (default gelu for PatchMLP, relu for ResNet, silu for the U-Nets).
   public var activation: Activation?
+  /// circular (default) or zeros.
   public var padding: Padding?
   /// σ as an extra input channel (needed when training over a σ range).
   public var noiseConditional: Bool?
@@ -32,8 +31,8 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     case residualBlocks = "residual_blocks", noiseConditional = "noise_conditional"
   }
 
-  public init(model: ModelKind, patch: Int? = nil, widths: [Int]? = nil, depth: Int? = nil, residualBlocks: Bool? = nil,
-              normalization: String? = nil, activation: Activation? = nil, padding: Padding? = nil,
+  public init(model: Architecture, patch: Int? = nil, widths: [Int]? = nil, depth: Int? = nil, residualBlocks: Bool? = nil,
+              normalization: Normalization? = nil, activation: Activation? = nil, padding: Padding? = nil,
               noiseConditional: Bool? = nil) {
     self.model = model
     self.patch = patch
@@ -57,9 +56,9 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
   var resolvedWidths: [Int] {
     widths ?? {
       switch model {
-      case .patchmlp: return [256]
-      case .resnet: return [64]
-      case .unet, .unetClassic: return [32, 64, 128]
+      case .patchMLP: return [256]
+      case .resNet: return [64]
+      case .localUNet, .classicUNet: return [32, 64, 128]
       }
     }()
   }
@@ -67,15 +66,15 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
   /// Checks the hyper-parameters, with `ModelDescription.validate()`'s ranges; the message names
   /// the offending key (`patch`, `widths`, `depth`, `normalization`).
   public func validate() throws {
-    if model != .unetClassic {
+    if model.hasPatchSize {
       guard let patch else { throw ExperimentError.invalidValue(key: "patch", message: "\(model.rawValue) needs a patch size P") }
       guard patch > 0, patch % 2 == 1 else { throw ExperimentError.invalidValue(key: "patch", message: "must be odd (got \(patch))") }
-      if model == .resnet && patch < 3 { throw ExperimentError.invalidValue(key: "patch", message: "a ResNet's P is 3 + 2L ≥ 3 (got \(patch))") }
+      if model == .resNet && patch < 3 { throw ExperimentError.invalidValue(key: "patch", message: "a ResNet's P is 3 + 2L ≥ 3 (got \(patch))") }
     }
     guard resolvedWidths.allSatisfy({ $0 > 0 }), !resolvedWidths.isEmpty else {
       throw ExperimentError.invalidValue(key: "widths", message: "must be positive")
     }
-    if (model == .patchmlp || model == .resnet) && resolvedWidths.count != 1 {
+    if (model == .patchMLP || model == .resNet) && resolvedWidths.count != 1 {
       throw ExperimentError.invalidValue(key: "widths", message: "\(model.rawValue) takes one width (got \(resolvedWidths))")
     }
     if let depth, depth < 2 { throw ExperimentError.invalidValue(key: "depth", message: "must be ≥ 2 (got \(depth))") }
@@ -96,17 +95,27 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     }
   }
 
-  func resolvedNormalization() throws -> Normalization {
-    guard let normalization else {
+  var resolvedNormalization: Normalization {
+    normalization ?? {
       switch model {
-      case .patchmlp, .resnet: return .none
-      case .unet, .unetClassic: return .group(groups: 8)
+      case .patchMLP, .resNet: return .none
+      case .localUNet, .classicUNet: return .group(groups: 8)
       }
-    }
-    if normalization == "none" { return .none }
-    if normalization == "batch" { return .batch }
-    if normalization.hasPrefix("group:"), let groups = Int(normalization.dropFirst(6)), groups > 0 { return .group(groups: groups) }
-    throw ExperimentError.invalidValue(key: "normalization", message: "expected none, batch or group:G (got \(normalization))")
+    }()
+  }
+
+  /// Encodes as a config writes it (`"normalization": "group:8"`).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(model, forKey: .model)
+    try container.encodeIfPresent(patch, forKey: .patch)
+    try container.encodeIfPresent(widths, forKey: .widths)
+    try container.encodeIfPresent(depth, forKey: .depth)
+    try container.encodeIfPresent(residualBlocks, forKey: .residualBlocks)
+    try container.encodeIfPresent(normalization?.description, forKey: .normalization)
+    try container.encodeIfPresent(activation, forKey: .activation)
+    try container.encodeIfPresent(padding, forKey: .padding)
+    try container.encodeIfPresent(noiseConditional, forKey: .noiseConditional)
   }
 
   /// The network description for images of `channels` channels.
@@ -120,34 +129,12 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
   }
 
   func unvalidatedDescription(channels: Int, noiseConditional conditional: Bool) throws -> ModelDescription {
-    let architecture: ModelDescription.Architecture
-    switch model {
-    case .patchmlp: architecture = .patchMLP
-    case .resnet: architecture = .resNet
-    case .unet: architecture = .localUNet
-    case .unetClassic: architecture = .unet
-    }
-    return ModelDescription(
-      architecture: architecture, channels: channels, patchSize: model == .unetClassic ? nil : patch,
-      widths: resolvedWidths, depth: model == .patchmlp ? (depth ?? 3) : nil,
-      residualBlocks: model == .patchmlp ? (residualBlocks ?? false) : nil, normalization: try resolvedNormalization(),
-      activation: activation ?? (model == .patchmlp ? .gelu : model == .resnet ? .relu : .silu),
+    ModelDescription(
+      architecture: model, channels: channels, patchSize: model == .classicUNet ? nil : patch,
+      widths: resolvedWidths, depth: model == .patchMLP ? (depth ?? 3) : nil,
+      residualBlocks: model == .patchMLP ? (residualBlocks ?? false) : nil, normalization: resolvedNormalization,
+      activation: activation ?? (model == .patchMLP ? .gelu : model == .resNet ? .relu : .silu),
       padding: padding ?? .circular, noiseConditional: noiseConditional ?? conditional)
   }
 }
 
-/// A problem with an experiment's configuration or data, found before any work starts.
-public enum ExperimentError: Error, Equatable, CustomStringConvertible {
-  case unknownKey(String, allowed: [String])
-  case invalidValue(key: String, message: String)
-  case unreadableConfig(String)
-
-  public var description: String {
-    switch self {
-    // Keys and values come from the config file: escaped, so no config can break the one line.
-    case let .unknownKey(key, allowed): return "unknown key '\(key.quotedForMessage())' in the config; allowed keys: \(allowed.joined(separator: ", "))"
-    case let .invalidValue(key, message): return "config key '\(key.quotedForMessage())': \(message.escapingControlCharacters)"
-    case let .unreadableConfig(message): return message.escapingControlCharacters
-    }
-  }
-}

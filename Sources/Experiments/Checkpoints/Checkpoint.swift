@@ -1,45 +1,7 @@
 import Foundation
 import NeuralNetworks
-
-/// Everything a checkpoint records besides the weights: how to rebuild the network, and the
-/// forward model and estimator input it was trained for, so `apply` can map raw measurements.
-public struct CheckpointDescription: Codable, Equatable, Sendable {
-  public var model: ModelDescription
-  /// `--operator`, `--mask`, `--kernel` as given.
-  public var operatorName: String
-  public var mask: String?
-  public var kernel: String?
-  /// `--input` as given (`agnostic`, `adjoint`, `wiener:λ`, `inverse:ε`).
-  public var input: String
-  public var sigma: SigmaSampling
-  public var training: TrainingConfiguration
-  public var dataset: String
-  public var trainingCount: Int
-  /// `C, H, W` of the training images.
-  public var imageShape: [Int]
-  public var finalLoss: Float?
-  public var seconds: Double
-
-  public init(model: ModelDescription, operatorName: String, mask: String?, kernel: String?, input: String,
-              sigma: SigmaSampling, training: TrainingConfiguration, dataset: String, trainingCount: Int,
-              imageShape: [Int], finalLoss: Float?, seconds: Double) {
-    self.model = model
-    self.operatorName = operatorName
-    self.mask = mask
-    self.kernel = kernel
-    self.input = input
-    self.sigma = sigma
-    self.training = training
-    self.dataset = dataset
-    self.trainingCount = trainingCount
-    self.imageShape = imageShape
-    self.finalLoss = finalLoss
-    self.seconds = seconds
-  }
-
-  /// The metadata key of the description in the safetensors header.
-  static let metadataKey = "lemmse"
-}
+import Tensors
+import DataFiles
 
 /// Checkpoints: the weights as safetensors, the description in its metadata and beside it
 /// as JSON, each written atomically.
@@ -163,37 +125,3 @@ public enum Checkpoint {
   }
 }
 
-/// The small parts of a `TrainingSnapshot`, as checkpoint metadata.
-struct SnapshotState: Codable {
-  static let metadataKey = "lemmse_training_state"
-  var epochsCompleted: Int
-  var step: Int
-  var order: [Int]
-  var shuffleGenerator: SeededGenerator
-  var noiseGenerator: SeededGenerator
-  var lossHistory: [Float]
-  var optimizerStep: Int
-  var averages: Int?
-}
-
-/// Training a network for a forward model: the physics (`u = B(A x + σ e)`, fresh noise per
-/// step) wrapped around `NeuralNetworks.train`.
-public enum NetworkTraining {
-  /// The closure that turns a clean batch into network inputs.
-  public static func inputMaker(operator forwardOperator: ForwardOperator, input: EstimatorInput)
-    -> (Tensor, [Float], inout SeededGenerator) -> Tensor {
-    return { clean, sigmas, generator in
-      let shape = clean.imageBatchShape
-      var y = forwardOperator.apply(clean)
-      y.withUnsafeMutableBufferPointer { values in
-        for n in 0..<shape.count {
-          let sigma = sigmas[n]
-          for index in n * shape.imageSize ..< (n + 1) * shape.imageSize {
-            values[index] += sigma * Float(generator.nextGaussian())
-          }
-        }
-      }
-      return (try? input.map(y, for: forwardOperator)) ?? y
-    }
-  }
-}

@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import ImageQuality
 
 /// A labelled image grid — the paper's Figure 1: named rows (measurement / LE-MMSE / network /
 /// ground truth), a header over every column ("σ = 0.2", "test image 3") and a caption under

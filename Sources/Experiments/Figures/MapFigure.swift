@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Per-pixel maps drawn with a perceptual colormap (viridis by default) and a colour bar per
 /// row whose tick labels show the real values — e.g. the effective number of candidates on a

@@ -1,3 +1,5 @@
+import Tensors
+
 /// A 5 × 7 pixel bitmap font for drawing labels into PNG figures without a font library.
 ///
 /// Every glyph is 5 columns × 7 rows above the baseline in a 6-pixel advance (one blank column

@@ -1,3 +1,5 @@
+import Tensors
+
 /// Tiles images into one picture: `rows × columns` cells, each a `C × H × W` image, separated
 /// by a white gutter, with no labels. For a figure with row names, headers and captions (PNG and
 /// SVG) use `FigureGrid`.

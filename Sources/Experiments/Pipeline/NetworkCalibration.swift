@@ -1,4 +1,8 @@
 import Foundation
+import Tensors
+import Physics
+import ImageQuality
+import AnalyticMMSE
 
 /// Which LE-MMSE a network behaves like: its outputs compared with the LE-MMSE of every patch
 /// size of a sweep, on the same estimator inputs.

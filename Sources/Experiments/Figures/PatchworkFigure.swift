@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// The patchwork map: for every pixel the training image whose patch wins (one colour per
 /// training image), beside the number of candidates that hold half of the total weight there

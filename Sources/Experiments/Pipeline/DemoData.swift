@@ -1,4 +1,5 @@
 import Foundation
+import DataFiles
 
 /// The Fashion-MNIST subset shipped with the package (`Resources/fashion-mnist-demo`): the
 /// first 2,000 training and 16 test images with their labels, original IDX-gzip files, MIT

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetworks
+import AnalyticMMSE
 
 /// A grid of settings to run: data set × operator × σ × estimator input × model × `N`.
 ///
@@ -21,16 +22,27 @@ import NeuralNetworks
 /// `inverse:1e-7` for deconvolution, `agnostic` for denoising) or any explicit mode
 /// (`adjoint`, `wiener:λ`, `inverse:ε`). Unknown keys are errors, so a typo never passes.
 public struct ExperimentConfig: Codable, Equatable, Sendable {
+  /// A title for `results.md`.
   public var name: String?
-  public var datasets: [String]
-  public var operators: [String]
+  /// The data sets: `fashion-mnist`, `cifar10`, `ffhq`, or any `--data` spelling.
+  public var datasets: [DataSetChoice]
+  /// The operators: `denoising` or presets of `OperatorPreset` (`inpainting_center_15`, …).
+  public var operators: [OperatorChoice]
+  /// The noise levels σ of the test measurements (and of training, unless `trainSigmaRange`).
   public var sigmas: [Double]
-  public var inputs: [String]
+  /// The estimator inputs `B` (what the network and the estimators see).
+  public var inputs: [InputChoice]
+  /// The networks.
   public var models: [ModelSpecification]
+  /// Training set sizes `N`: the first `N` images of the training split.
   public var nTrain: [Int]
+  /// Test images: the first `n_test` of the test split.
   public var nTest: Int
+  /// Training epochs of every network.
   public var epochs: Int
+  /// Images per step (default 32).
   public var batchSize: Int?
+  /// Peak learning rate of the cosine schedule (default 1e-3).
   public var learningRate: Float?
   /// Train over σ ~ U[A, B] (noise-conditional networks) instead of the setting's σ.
   public var trainSigmaRange: [Float]?
@@ -38,7 +50,9 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   public var calibration: [Int]?
   /// Analytic estimators to report besides the LE-MMSE.
   public var estimators: [EstimatorKind]?
+  /// The seed of every stream (`SeedStreams`; default 0).
   public var seed: UInt64?
+  /// Threads of the estimators and training (default: all cores).
   public var threads: Int?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
@@ -47,7 +61,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     case trainSigmaRange = "train_sigma_range"
   }
 
-  public init(name: String? = nil, datasets: [String], operators: [String], sigmas: [Double], inputs: [String],
+  public init(name: String? = nil, datasets: [DataSetChoice], operators: [OperatorChoice], sigmas: [Double], inputs: [InputChoice],
               models: [ModelSpecification], nTrain: [Int], nTest: Int, epochs: Int, batchSize: Int? = nil,
               learningRate: Float? = nil, trainSigmaRange: [Float]? = nil, calibration: [Int]? = nil,
               estimators: [EstimatorKind]? = nil, seed: UInt64? = nil, threads: Int? = nil) {
@@ -85,6 +99,9 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     return try decode(data, name: url.path)
   }
 
+  /// Decodes a config from JSON; `name` (the file) appears in messages.
+  /// - Throws: `ExperimentError` naming the key of the first unknown key, missing value or
+  ///   value that does not parse.
   public static func decode(_ data: Data, name: String) throws -> ExperimentConfig {
     let parsed: Any
     do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
@@ -133,14 +150,13 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   public func settings() -> [ExperimentSetting] {
     var result: [ExperimentSetting] = []
     for dataset in datasets {
-      for operatorName in operators {
+      for op in operators {
         for input in inputs {
           for sigma in sigmas {
             for model in models {
               for count in nTrain {
-                result.append(ExperimentSetting(dataset: dataset, operatorName: operatorName, sigma: sigma,
-                                                input: Self.resolveInput(input, operatorName: operatorName),
-                                                model: model, nTrain: count))
+                result.append(ExperimentSetting(dataset: dataset, operator: op, sigma: sigma,
+                                                input: input.resolved(for: op.specification), model: model, nTrain: count))
               }
             }
           }
@@ -150,29 +166,6 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     return result
   }
 
-  /// `physics-aware` → the paper's input for the operator; anything else as written.
-  static func resolveInput(_ input: String, operatorName: String) -> String {
-    guard input == "physics-aware" else { return input }
-    switch (try? OperatorSpecification(name: operatorName)) {
-    case .inpainting?: return "adjoint"
-    case .deconvolution?: return "inverse:1e-07"
-    default: return "agnostic"
-    }
-  }
-}
-
-/// One cell of an experiment grid.
-public struct ExperimentSetting: Codable, Equatable, Hashable, Sendable {
-  public var dataset: String
-  public var operatorName: String
-  public var sigma: Double
-  public var input: String
-  public var model: ModelSpecification
-  public var nTrain: Int
-
-  /// A folder name that identifies the setting (used to resume).
-  public var key: String {
-    let raw = "\(dataset)_\(operatorName)_s\(sigma)_\(input)_\(model.label)_n\(nTrain)"
-    return String(raw.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
-  }
+  /// The seed streams of every setting.
+  public var seeds: SeedStreams { SeedStreams(seed: seed ?? 0) }
 }

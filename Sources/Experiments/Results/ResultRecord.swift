@@ -3,23 +3,45 @@ import Foundation
 /// One setting's outcome, as `results.json`, `results.csv` and `results.md` record it.
 /// PSNRs are in dB with peak 1 unless the key says `range` (the reference's dynamic range).
 public struct ResultRecord: Codable, Equatable, Sendable {
+  /// The data set, as the config names it.
   public var dataset: String
+  /// The operator's name (`denoising`, `inpainting_center_15`, …).
   public var `operator`: String
+  /// The noise level of the test measurements.
   public var sigma: Double
+  /// The estimator input `B` (`agnostic`, `adjoint`, `inverse:1e-07`, …).
   public var input: String
+  /// The network's label (`patchmlp-P5-w256`).
   public var model: String
+  /// The `P` of the reference LE-MMSE: the network's own, or the best-matching one for a
+  /// network without a receptive field.
   public var patch: Int
+  /// Training images `N`.
   public var nTrain: Int
+  /// Test images `M`.
   public var nTest: Int
+  /// Training epochs.
   public var epochs: Int
+  /// PSNR(y, x): the raw measurement `y = A x + σ e` against the truth.
   public var psnrMeasurementTruth: Double
+  /// PSNR(u, x): the estimator input `u = B y` against the truth (equal to the above for
+  /// `agnostic`; missing in records of earlier versions).
+  public var psnrInputTruth: Double?
+  /// PSNR(network(u), x).
   public var psnrNetworkTruth: Double?
+  /// PSNR(LE-MMSE_P(u), x), `P` = `patch`.
   public var psnrLEMMSETruth: Double
+  /// PSNR(network(u), LE-MMSE_P(u)): the theory's prediction is that this is high (≳ 25 dB).
   public var psnrNetworkLEMMSE: Double?
+  /// PSNR(LE-MMSE_P(u), x) with the truth's dynamic range as the peak.
   public var psnrLEMMSETruthRange: Double
+  /// SSIM(LE-MMSE_P(u), x).
   public var ssimLEMMSETruth: Double
+  /// SSIM(network(u), x).
   public var ssimNetworkTruth: Double?
+  /// Seconds of training (of the run that trained the network).
   public var secondsTrain: Double
+  /// Seconds of the reference LE-MMSE.
   public var secondsLEMMSE: Double
   /// The network's receptive field, if it has one (the classic U-Net does not).
   public var nominalPatch: Int?
@@ -39,6 +61,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case dataset, `operator`, sigma, input, model, patch, epochs
     case nTrain = "n_train", nTest = "n_test"
     case psnrMeasurementTruth = "psnr_measurement_truth"
+    case psnrInputTruth = "psnr_input_truth"
     case psnrNetworkTruth = "psnr_network_truth"
     case psnrLEMMSETruth = "psnr_lemmse_truth"
     case psnrNetworkLEMMSE = "psnr_network_lemmse"
@@ -53,22 +76,4 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case otherEstimators = "other_estimators", density
   }
 
-  /// Writes records as pretty JSON, atomically.
-  public static func writeJSON(_ records: [ResultRecord], to url: URL) throws {
-    try AtomicFile.write(encodedJSON(records), to: url)
-  }
-}
-
-/// Any value as pretty, key-sorted JSON, non-finite numbers as "inf", "-inf" and "nan": the
-/// form of every JSON file the project writes.
-public func encodedJSON<Value: Encodable>(_ value: Value) throws -> Data {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-  encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-  return try encoder.encode(value)
-}
-
-/// Encodes any value with `encodedJSON(_:)` and writes it atomically.
-public func writeJSON<Value: Encodable>(_ value: Value, to url: URL) throws {
-  try AtomicFile.write(encodedJSON(value), to: url)
 }

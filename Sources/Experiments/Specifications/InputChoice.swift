@@ -1,0 +1,46 @@
+import Physics
+
+/// An estimator input as an experiment config names it: one explicit input, or `physics-aware`,
+/// which stands for the paper's input for each operator.
+public enum InputChoice: Codable, Hashable, Sendable, CustomStringConvertible {
+  /// The paper's choice per operator: `adjoint` for inpainting, `inverse:1e-7` for
+  /// deconvolution, `agnostic` for denoising.
+  case physicsAware
+  /// The same input for every operator.
+  case fixed(EstimatorInput)
+
+  /// Parses `physics-aware` or any `EstimatorInput` spelling.
+  /// - Throws: `PhysicsError.invalidSpecification` naming the text.
+  public init(parsing text: String) throws {
+    self = text == "physics-aware" ? .physicsAware : .fixed(try EstimatorInput(parsing: text))
+  }
+
+  /// The input for `specification`'s operator.
+  public func resolved(for specification: OperatorSpecification) -> EstimatorInput {
+    switch (self, specification) {
+    case let (.fixed(input), _): return input
+    case (.physicsAware, .inpainting): return .adjoint
+    case (.physicsAware, .deconvolution): return .inverse(epsilon: 1e-7)
+    case (.physicsAware, .denoising): return .agnostic
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .physicsAware: return "physics-aware"
+    case let .fixed(input): return input.description
+    }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    do { try self.init(parsing: text) } catch {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
+  }
+}

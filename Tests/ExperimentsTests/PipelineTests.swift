@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import Experiments
+import DataFiles
+import NeuralNetworks
+import Physics
+import Tensors
+import ImageQuality
+
+// The one pipeline (TrainingJob → Comparison) and the drift it removed: the seed streams,
+// what `psnr_measurement_truth` compares, and typed specifications that fail at decode time.
+
+/// The test measurements of a run are `A x + σ e` with `e` from `SeedStreams.testNoise`, and
+/// the record's PSNRs compare exactly what their names say, for an input with `u ≠ y`.
+@Test func theRunnerMeasuresWithTheTestStreamAndRecordsBothMeasurementAndInput() throws {
+  let folder = scratchDirectory()
+  let data = try tinyDataSet(in: folder)
+  let config = ExperimentConfig(datasets: [DataSetChoice(stringLiteral: data)], operators: ["inpainting_random_30"],
+                                sigmas: [0.1], inputs: ["wiener:0.5"],
+                                models: [ModelSpecification(model: .patchMLP, patch: 3, widths: [8])], nTrain: [12], nTest: 2,
+                                epochs: 1, calibration: [3], seed: 7)
+  var runner = ExperimentRunner(config: config, outputDirectory: folder.appendingPathComponent("out"))
+  runner.reusesFinishedSettings = false
+  let setting = config.settings()[0]
+  let outcome = try runner.run(setting) { _, _, _ in }
+  let run = outcome.directory
+  let truth = try NumPyFile.read(contentsOf: run.appendingPathComponent("truth.npy"))
+  let y = try NumPyFile.read(contentsOf: run.appendingPathComponent("measurements.npy"))
+  let op = try setting.operator.makeOperator(height: 12, width: 12)
+  // The stream, written out here: seed 7 → test noise seed 8, not the weights' 7.
+  #expect(y.scalars == measure(truth, with: op, sigma: 0.1, seed: 8).scalars)
+  #expect(y.scalars != measure(truth, with: op, sigma: 0.1, seed: 7).scalars)
+  let u = try EstimatorInput.wiener(lambda: 0.5).map(y, for: op)
+  #expect(u.scalars != y.scalars)
+  let record = outcome.record
+  #expect(record.psnrMeasurementTruth == psnr(y, truth))
+  #expect(record.psnrInputTruth == psnr(u, truth))
+  #expect(record.input == "wiener:0.5")
+  // The checkpoint names the operator and input it was trained for, typed.
+  let saved = try Checkpoint.read(from: run.appendingPathComponent("network.safetensors"))
+  #expect(saved.description.operator == setting.operator)
+  #expect(saved.description.input == .wiener(lambda: 0.5))
+  #expect(saved.description.training.seed == SeedStreams(seed: 7).training)
+}
+
+/// The demo is a one-setting experiment: its config is a grid of one, calibrated at its own P,
+/// so it shares every seed and every PSNR definition with `lemmse experiment`.
+@Test func theDemoIsAOneSettingExperiment() throws {
+  var demo = Demo(outputDirectory: scratchDirectory())
+  demo.seed = 5
+  let config = demo.config(dataSet: "fashion-mnist")
+  let settings = config.settings()
+  #expect(settings.count == 1)
+  #expect(config.calibration == [demo.patchSize])
+  #expect(config.seeds == SeedStreams(seed: 5))
+  #expect(settings[0].model.label == "patchmlp-P5-w256")
+  #expect(settings[0].input == .agnostic && settings[0].operator.specification == .denoising)
+  // Its network is the one `ModelSpecification` describes by default.
+  let description = try settings[0].model.description(channels: 1, noiseConditional: false)
+  #expect(description == ModelDescription(architecture: .patchMLP, channels: 1, patchSize: 5, widths: [256], depth: 3,
+                                          residualBlocks: false, normalization: .none, activation: .gelu))
+}
+
+/// One architecture vocabulary: the CLI names are the raw values, and checkpoints of the
+/// earlier camel-case names still decode.
+@Test func architecturesSpeakTheCommandLinesNames() throws {
+  #expect(Architecture.allCases.map(\.rawValue) == ["patchmlp", "resnet", "unet", "unet-classic"])
+  for (text, expected) in [("\"patchMLP\"", Architecture.patchMLP), ("\"localUNet\"", .localUNet), ("\"unet\"", .localUNet),
+                           ("\"unet-classic\"", .classicUNet)] {
+    #expect(try JSONDecoder().decode(Architecture.self, from: Data(text.utf8)) == expected)
+  }
+  #expect(throws: DecodingError.self) { try JSONDecoder().decode(Architecture.self, from: Data("\"mlp\"".utf8)) }
+}
+
+/// Operators, inputs, data sets and normalisations are parsed when the config is decoded; a
+/// bad one is an error naming its key, and every value encodes back to its spelling.
+@Test func typedSpecificationsFailAtDecodeTimeNamingTheKey() throws {
+  func config(_ field: String, _ value: String) -> Data {
+    var fields = [
+      "datasets": #"["x.npy"]"#, "operators": #"["denoising"]"#, "inputs": #"["agnostic"]"#,
+      "models": #"[{"model": "unet", "patch": 5, "normalization": "group:4"}]"#,
+    ]
+    fields[field] = value
+    let body = fields.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+    return Data(#"{\#(body), "sigmas": [0.1], "n_train": [4], "n_test": 1, "epochs": 1}"#.utf8)
+  }
+  let good = try ExperimentConfig.decode(config("inputs", #"["agnostic"]"#), name: "good")
+  #expect(good.models[0].normalization == .group(groups: 4))
+  #expect(good.models[0].model == .localUNet)
+  for (field, value, key) in [("operators", #"["denoising", "blur"]"#, "operators[1]"), ("inputs", #"["wiener:x"]"#, "inputs[0]"),
+                              ("models", #"[{"model": "unet", "patch": 5, "normalization": "layer"}]"#, "models[0].normalization"),
+                              ("datasets", #"["nosuch:thing"]"#, "datasets[0]")] {
+    do {
+      _ = try ExperimentConfig.decode(config(field, value), name: "bad")
+      Issue.record("\(field) = \(value) decoded")
+    } catch let ExperimentError.invalidValue(found, _) {
+      #expect(found == key, "\(field) = \(value)")
+    }
+  }
+  // Round trip: the encoded config decodes to the same values, spelled as written.
+  let encoded = try JSONEncoder().encode(good)
+  #expect(try ExperimentConfig.decode(encoded, name: "again") == good)
+  let text = String(decoding: encoded, as: UTF8.self)
+  #expect(text.contains(#""normalization":"group:4""#) && text.contains(#""operators":["denoising"]"#))
+}
+
+/// `physics-aware` resolves per operator to the paper's inputs.
+@Test func physicsAwareResolvesToThePapersInputs() throws {
+  let choice = try InputChoice(parsing: "physics-aware")
+  #expect(choice.resolved(for: try OperatorSpecification(name: "inpainting_center_15")) == .adjoint)
+  #expect(choice.resolved(for: try OperatorSpecification(name: "convolution_gaussian_1.0")) == .inverse(epsilon: 1e-7))
+  #expect(choice.resolved(for: .denoising) == .agnostic)
+  #expect(try InputChoice(parsing: "adjoint").resolved(for: .denoising) == .adjoint)
+}
