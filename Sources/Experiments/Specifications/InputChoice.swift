@@ -2,7 +2,7 @@ import Physics
 
 /// An estimator input as an experiment config names it: one explicit input, or `physics-aware`,
 /// which stands for the paper's input for each operator.
-public enum InputChoice: Codable, Hashable, Sendable, CustomStringConvertible {
+public enum InputChoice: Codable, Hashable, SpellingParsable, CustomStringConvertible {
   /// The paper's choice per operator: `adjoint` for inpainting, `inverse:1e-7` for
   /// deconvolution, `agnostic` for denoising.
   case physicsAware
@@ -32,15 +32,10 @@ public enum InputChoice: Codable, Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  public init(from decoder: any Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    do { try self.init(parsing: text) } catch {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
-    }
-  }
+  /// `physics-aware` or an input's spelling.
+  public init(spelling: String) throws { try self.init(parsing: spelling) }
 
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
-  }
+  public init(from decoder: any Decoder) throws { self = try Spelled<InputChoice>(from: decoder).value }
+
+  public func encode(to encoder: any Encoder) throws { try Spelled(spelling: description, value: self).encode(to: encoder) }
 }
