@@ -67,13 +67,7 @@ struct CompareCommand: ParsableCommand {
     guard y.shape == outputs.shape else {
       throw CommandError("--network \(network) is \(outputs.shape.map(String.init).joined(separator: "×")) but --measurements \(measurements) is \(y.shape.map(String.init).joined(separator: "×")); expected the outputs of the network on these measurements, same shape")
     }
-    let truthImages = try truth.map { path -> Tensor in
-      let x = try readImages(path, flag: "--truth")
-      guard x.shape == y.shape else {
-        throw CommandError("--truth \(path) is \(x.shape.map(String.init).joined(separator: "×")); expected the measurements' shape \(y.shape.map(String.init).joined(separator: "×"))")
-      }
-      return x
-    }
+    let truthImages = try truth.map { try readTruth($0, shape: y.shape) }
     let shape = y.imageBatchShape
     let largest = Swift.max(shape.height, shape.width)
     let sweep = patch?.values ?? NetworkCalibration.defaultPatchSizes.filter { $0 <= largest }
@@ -86,7 +80,7 @@ struct CompareCommand: ParsableCommand {
       throw CommandError("--train \(train) has images of \(trainingShape.channels)×\(trainingShape.height)×\(trainingShape.width); expected the measurements' C×H×W = \(shape.channels)×\(shape.height)×\(shape.width)")
     }
     let op = try physics.makeOperator(height: shape.height, width: shape.width)
-    let input = try physics.estimatorInput
+    let input = physics.input
     let u: Tensor
     do {
       u = try input.map(y, for: op)
@@ -118,6 +112,15 @@ struct CompareCommand: ParsableCommand {
       print(String(format: "  P = %2d: %6.2f dB, cosine %.4f", point.patch, point.psnrNetworkLEMMSE, point.cosineNetworkLEMMSE))
     }
     print("results: \(folder.appendingPathComponent("results.json").path)")
+  }
+
+  /// Reads `--truth`: images of the measurements' `shape`.
+  func readTruth(_ path: String, shape: [Int]) throws -> Tensor {
+    let x = try readImages(path, flag: "--truth")
+    guard x.shape == shape else {
+      throw CommandError("--truth \(path) is \(x.shape.map(String.init).joined(separator: "×")); expected the measurements' shape \(shape.map(String.init).joined(separator: "×"))")
+    }
+    return x
   }
 
   /// Reads an `.npy` of images (`M × C × H × W` or `C × H × W`) with finite values, naming the flag.

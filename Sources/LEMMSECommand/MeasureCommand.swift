@@ -41,13 +41,13 @@ struct MeasureCommand: ParsableCommand {
     let shape = x.imageBatchShape
     let op = try physics.makeOperator(height: shape.height, width: shape.width)
     let y = measure(x, with: op, sigma: sigma, seed: seed)
-    let u = try physics.estimatorInput.map(y, for: op)
+    let u = physics.input.map(y, for: op)
     if let bad = u.firstNonFiniteDescription {
-      throw CommandError("the measurements of \(images) have \(bad) (the input map \(try physics.estimatorInput) amplified them beyond Float); choose a larger ε or λ")
+      throw CommandError("the measurements of \(images) have \(bad) (the input map \(physics.input) amplified them beyond Float); choose a larger ε or λ")
     }
     var outputs = OutputFiles()
     outputs.add(NumPyFile.encode(u.reshaped(originalShape)), to: fileURL(output))
     try outputs.commit()
-    printError("wrote \(output): \(originalShape.map(String.init).joined(separator: "×")) \(op), σ = \(sigma), input \(try physics.estimatorInput)")
+    printError("wrote \(output): \(originalShape.map(String.init).joined(separator: "×")) \(op), σ = \(sigma), input \(physics.input)")
   }
 }

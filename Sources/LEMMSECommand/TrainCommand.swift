@@ -171,22 +171,8 @@ struct TrainCommand: ParsableCommand {
     let job = TrainingJob(model: description, operator: choice, forwardOperator: op, input: input,
                           configuration: configuration, dataset: data)
     let heldOut = try heldOutImages(trainingShape: shape, operator: op, seeds: seeds, sampling: configuration.sigma)
-    var snapshot: TrainingSnapshot?
     let url = fileURL(checkpoint)
-    if resume {
-      guard FileManager.default.fileExists(atPath: url.path) else {
-        throw CommandError("--resume: \(checkpoint) does not exist; start the run without --resume")
-      }
-      guard let saved = try Checkpoint.readSnapshot(from: url) else {
-        throw CommandError("--resume: \(checkpoint) holds a finished network; nothing to continue")
-      }
-      guard saved.description.model == description, saved.description.training == configuration,
-            saved.description.trainingCount == shape.count else {
-        throw CommandError("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
-      }
-      snapshot = saved.snapshot
-      printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)")
-    }
+    let snapshot = try resumedSnapshot(at: url, description: description, configuration: configuration, count: shape.count)
     // The files as they were before this run: a run that fails puts them back (or removes
     // what it created), so a failure never leaves a partial or diverged checkpoint.
     let outputs = CheckpointFiles(url)
@@ -227,6 +213,25 @@ struct TrainCommand: ParsableCommand {
       printError(String(format: "held-out PSNR on %d test images: input %.2f dB, network %.2f dB",
                         heldOut.truth.imageBatchShape.count, psnr(heldOut.u, heldOut.truth), psnr(estimate, heldOut.truth)))
     }
+  }
+
+  /// The snapshot to continue with `--resume` (nil without it), after checking it belongs to
+  /// the same network, training and data.
+  func resumedSnapshot(at url: URL, description: ModelDescription, configuration: TrainingConfiguration,
+                       count: Int) throws -> TrainingSnapshot? {
+    guard resume else { return nil }
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw CommandError("--resume: \(checkpoint) does not exist; start the run without --resume")
+    }
+    guard let saved = try Checkpoint.readSnapshot(from: url) else {
+      throw CommandError("--resume: \(checkpoint) holds a finished network; nothing to continue")
+    }
+    guard saved.description.model == description, saved.description.training == configuration,
+          saved.description.trainingCount == count else {
+      throw CommandError("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
+    }
+    printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)")
+    return saved.snapshot
   }
 
   /// `--validation` test images of the data set, measured once with the test-noise stream at
