@@ -16,6 +16,8 @@ public struct ExperimentRunner: Sendable {
   /// Whether a setting finished by an earlier run is read back instead of run again.
   public var reusesFinishedSettings = true
 
+  /// A runner of `config` that writes into `outputDirectory`; nothing is checked or written
+  /// until `run(progress:)` (or `validate()`).
   public init(config: ExperimentConfig, outputDirectory: URL) {
     self.config = config
     self.outputDirectory = outputDirectory

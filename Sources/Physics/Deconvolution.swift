@@ -14,17 +14,31 @@ public struct Deconvolution: LinearOperator, Equatable, Sendable {
   public let kernel: Tensor
 
   /// How `apply` and `adjoint` compute the sum; both give the same result up to rounding.
+  ///
+  /// - `direct`: the `Kh · Kw` taps per pixel, `O(N C H W Kh Kw)`;
+  /// - `fft`: a product with `transferFunction(height:width:)` in the Fourier domain,
+  ///   `O(N C H W log(H W))`;
+  /// - `automatic`: `fft` when `Kh · Kw > 225`, `direct` otherwise.
   public enum Method: Sendable { case automatic, direct, fft }
 
+  /// A deconvolution by `kernel`, used as given: not normalised, not flipped.
+  /// - Parameter kernel: `Kh × Kw` (a precondition), centre `k[Kh/2, Kw/2]`; at most the image
+  ///   size, which `ForwardOperator.validate(height:width:)` checks once the images are known.
   public init(kernel: Tensor) {
     precondition(kernel.rank == 2, "a deconvolution kernel is Kh × Kw, got shape \(kernel.shape)")
     self.kernel = kernel
   }
 
+  /// `A x`, the circular true convolution of every channel with `kernel` (method `.automatic`).
+  /// - Parameter x: `N × C × H × W` or `C × H × W`; the result has the same shape.
   public func apply(_ x: Tensor) -> Tensor { apply(x, method: .automatic) }
+  /// `Aᵀ y`, the matching circular correlation (the convolution with the flipped kernel),
+  /// method `.automatic`; same shape as `y`.
   public func adjoint(_ y: Tensor) -> Tensor { adjoint(y, method: .automatic) }
 
+  /// `A x` computed by `method`, for comparing the two sums and for benchmarks.
   public func apply(_ x: Tensor, method: Method) -> Tensor { filter(x, adjoint: false, method: method) }
+  /// `Aᵀ y` computed by `method`; the FFT path multiplies by the conjugate `conj(k̂)`.
   public func adjoint(_ y: Tensor, method: Method) -> Tensor { filter(y, adjoint: true, method: method) }
 
   /// The kernel's transfer function `k̂ = 𝓕(k placed circularly with its centre at (0, 0))`,

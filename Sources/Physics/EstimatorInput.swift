@@ -13,12 +13,20 @@ import Tensors
 /// Given a clean `x`, `u` is Gaussian with mean `B A x` and covariance `σ² B Bᵀ`;
 /// `noiseStructure` describes `B Bᵀ`.
 public enum EstimatorInput: Equatable, Hashable, Sendable, CustomStringConvertible {
+  /// `u = y`: the estimator knows nothing of `A`.
   case agnostic
+  /// `u = Aᵀ y` (for inpainting `M ⊙ y`, the paper's physics-aware inpainting input).
   case adjoint
+  /// `u = (AᵀA + λI)⁻¹ Aᵀ y`, computed exactly; `λ` in `regularisationRange`.
   case wiener(lambda: Double)
+  /// `u = 𝓕⁻¹(𝓕y / (𝓕k + ε))`, the regularised inverse filter (`y / (1 + ε)` for denoising;
+  /// refused for inpainting); the paper's physics-aware deconvolution networks use `ε = 1e-7`.
   case inverse(epsilon: Double)
 
-  /// Parses `agnostic`, `adjoint`, `wiener:λ` or `inverse:ε`.
+  /// Parses `agnostic`, `adjoint`, `wiener:λ` or `inverse:ε` (the kind is case-insensitive),
+  /// the inverse of `description`.
+  /// - Throws: `PhysicsError.invalidSpecification` for another kind, or a `λ`/`ε` that is not a
+  ///   number in `regularisationRange`.
   public init(parsing text: String) throws {
     let (kind, argument) = splitSpecification(text)
     switch kind {
@@ -54,14 +62,17 @@ public enum EstimatorInput: Equatable, Hashable, Sendable, CustomStringConvertib
   /// Whether the input uses the physics (`B ≠ I`).
   public var isPhysicsAware: Bool { self != .agnostic }
 
-  /// Throws when the input does not fit the operator (`inverse:ε` with inpainting).
+  /// Checks that the input fits the operator: every input fits every operator except
+  /// `inverse:ε` with inpainting (a mask has no inverse filter).
+  /// - Throws: `PhysicsError.inputDoesNotFitOperator` for `inverse:ε` with inpainting.
   public func validate(for forwardOperator: ForwardOperator) throws {
     if case .inverse = self, case .inpainting = forwardOperator {
       throw PhysicsError.inputDoesNotFitOperator(input: description, operator: forwardOperator.name)
     }
   }
 
-  /// `u = B y` for measurements `y` (`N × C × H × W` or `C × H × W`).
+  /// `u = B y` for measurements `y` (`N × C × H × W` or `C × H × W`); same shape as `y`.
+  /// - Throws: `PhysicsError.inputDoesNotFitOperator` as `validate(for:)`.
   public func map(_ y: Tensor, for forwardOperator: ForwardOperator) throws -> Tensor {
     try validate(for: forwardOperator)
     switch (self, forwardOperator) {
@@ -94,6 +105,11 @@ public enum EstimatorInput: Equatable, Hashable, Sendable, CustomStringConvertib
   }
 
   /// The structure of `B Bᵀ`, so that the covariance of `u` given `x` is `σ² B Bᵀ`.
+  ///
+  /// Denoising and `agnostic` give a scaled identity, inpainting a diagonal (the mask, over
+  /// `(1 + λ)²` for `wiener:λ`), deconvolution a circulant whose spectrum is `|k̂|²`
+  /// (`adjoint`), `|k̂|² / (|k̂|² + λ)²` (`wiener:λ`) or `1 / |k̂ + ε|²` (`inverse:ε`).
+  /// - Throws: `PhysicsError.inputDoesNotFitOperator` as `validate(for:)`.
   public func noiseStructure(for forwardOperator: ForwardOperator, height: Int, width: Int) throws -> InputNoiseStructure {
     try validate(for: forwardOperator)
     switch (self, forwardOperator) {

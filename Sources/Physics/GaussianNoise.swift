@@ -8,8 +8,13 @@ import Tensors
 public struct GaussianNoise: Sendable {
   /// The standard deviation, in the units of `[0, 1]` images.
   public let sigma: Float
+  /// The seed of the generator; every call starts again from it, so two calls on tensors of
+  /// the same size add the same `e`.
   public let seed: UInt64
 
+  /// - Parameters:
+  ///   - sigma: `σ ≥ 0` (a precondition); `0` returns its input unchanged.
+  ///   - seed: the noise seed (`SeedStreams.testNoise` for the test measurements).
   public init(sigma: Float, seed: UInt64) {
     precondition(sigma >= 0, "sigma must be ≥ 0, got \(sigma)")
     self.sigma = sigma

@@ -12,6 +12,9 @@ public struct Inpainting: LinearOperator, Equatable, Sendable {
     self.mask = mask.map { $0 >= 0.5 ? 1 : 0 }
   }
 
+  /// `A x = M ⊙ x` on every channel.
+  /// - Parameter x: `N × C × H × W` or `C × H × W` whose `H × W` is the mask's (a precondition;
+  ///   `ForwardOperator.validate(height:width:)` throws for images from data).
   public func apply(_ x: Tensor) -> Tensor {
     precondition(x.rank >= 2 && Array(x.shape.suffix(2)) == mask.shape,
                  "mask \(mask.shape) does not fit images \(x.shape)")
@@ -22,5 +25,6 @@ public struct Inpainting: LinearOperator, Equatable, Sendable {
     }
   }
 
+  /// `Aᵀ y = M ⊙ y`: a binary mask is its own adjoint.
   public func adjoint(_ y: Tensor) -> Tensor { apply(y) }
 }

@@ -12,11 +12,20 @@ import Tensors
 ///
 /// `a, b` are offsets from the kernel centre `k[Kh/2, Kw/2]`.
 public enum KernelSpecification: Equatable, Sendable, CustomStringConvertible {
+  /// `exp(−(a² + b²)/(2·std²))` with `std > 0` in pixels; `size` `nil` gives `2·⌈4·std⌉ + 1`.
   case gaussian(standardDeviation: Double, size: Int?)
+  /// A disk of radius `r ≥ 0` pixels, size `2·⌊r⌋ + 1`.
   case defocus(radius: Double)
+  /// A uniform `size × size` kernel, `size ≥ 1`.
   case box(size: Int)
+  /// A `.npy` path; `makeKernel(height:width:loadFile:)` reads it.
   case file(String)
 
+  /// Parses a spelling of the table above (`gaussian:1.5`, `gaussian:1,9`, `defocus:2.5`,
+  /// `box:3`, `blur.npy`); the kind is case-insensitive. The inverse of `description`.
+  /// - Throws: `PhysicsError.invalidSpecification` for an unknown kind, a wrong argument count,
+  ///   a `STD` that is not finite and > 0, a `RADIUS` that is not finite and ≥ 0, a `SIZE` < 1,
+  ///   or a file name not ending in `.npy`.
   public init(parsing text: String) throws {
     let (kind, arguments) = splitSpecification(text)
     let parts = arguments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -56,6 +65,8 @@ public enum KernelSpecification: Equatable, Sendable, CustomStringConvertible {
   ///
   /// The kernel's size is worked out (in `Double`, so huge parameters cannot overflow) and
   /// checked against the image before anything is allocated: a kernel is at most the image.
+  /// - Throws: `PhysicsError.invalidKernel` for a kernel larger than the image, or a file
+  ///   kernel that is not `Kh × Kw` or holds NaN or ±∞; whatever `loadFile` throws.
   public func makeKernel(height: Int, width: Int, loadFile: (String) throws -> Tensor) throws -> Tensor {
     func requireFits(_ extent: Double) throws -> Int {
       guard extent <= Double(Swift.min(height, width)) else {

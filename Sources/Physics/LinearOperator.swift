@@ -20,6 +20,8 @@ public enum ForwardOperator: LinearOperator, Equatable, Sendable, CustomStringCo
   /// Circular true convolution with a kernel.
   case deconvolution(Deconvolution)
 
+  /// `A x` for `x` of `N × C × H × W` or `C × H × W`: `x` itself for denoising, `M ⊙ x` for
+  /// inpainting, the circular convolution with `k` for deconvolution. Same shape as `x`.
   public func apply(_ x: Tensor) -> Tensor {
     switch self {
     case .denoising: return x
@@ -28,6 +30,8 @@ public enum ForwardOperator: LinearOperator, Equatable, Sendable, CustomStringCo
     }
   }
 
+  /// `Aᵀ y`: `y` for denoising, `M ⊙ y` for inpainting, the circular correlation with `k` for
+  /// deconvolution. Same shape as `y`.
   public func adjoint(_ y: Tensor) -> Tensor {
     switch self {
     case .denoising: return y
@@ -55,7 +59,9 @@ public enum ForwardOperator: LinearOperator, Equatable, Sendable, CustomStringCo
     }
   }
 
-  /// Checks that the operator can act on images of `height × width`.
+  /// Checks that the operator can act on images of `height × width`: a mask of exactly that
+  /// size, a kernel of at most that size.
+  /// - Throws: `PhysicsError.maskSizeMismatch` or `PhysicsError.kernelTooLarge`.
   public func validate(height: Int, width: Int) throws {
     switch self {
     case .denoising: return

@@ -9,11 +9,21 @@ import Tensors
 /// | `random:DROP_FRACTION,SEED` | every pixel dropped independently with probability `DROP_FRACTION` |
 /// | `FILE.npy`, `FILE.png` | read from a file (`H × W`, or `1 × H × W`; PNG values ≥ 0.5 are observed) |
 public enum MaskSpecification: Equatable, Sendable, CustomStringConvertible {
+  /// A `height × width` hole whose top-left pixel is `(top, left)`; it must lie inside the image.
   case box(top: Int, left: Int, height: Int, width: Int)
+  /// A `size × size` hole centred in the image (`Masks.centeredBox`).
   case center(size: Int)
+  /// Every pixel dropped with probability `dropFraction ∈ [0, 1]`, drawn from `seed`
+  /// (`Masks.randomDrop`).
   case random(dropFraction: Double, seed: UInt64)
+  /// A `.npy` or `.png` path; `makeMask(height:width:loadFile:)` reads it.
   case file(String)
 
+  /// Parses a spelling of the table above (`box:0,0,8,8`, `center:15`, `random:0.3,0`,
+  /// `mask.png`); the kind is case-insensitive. The inverse of `description`.
+  /// - Throws: `PhysicsError.invalidSpecification` for an unknown kind, arguments that are not
+  ///   integers (for `random`: a fraction in `[0, 1]` and a non-negative seed), `TOP` or
+  ///   `LEFT < 0`, `HEIGHT`, `WIDTH` or `SIZE < 1`, or a file name not ending in `.npy` or `.png`.
   public init(parsing text: String) throws {
     let (kind, arguments) = splitSpecification(text)
     switch kind {
@@ -53,6 +63,8 @@ public enum MaskSpecification: Equatable, Sendable, CustomStringConvertible {
   /// The geometry is checked against the image before anything is built: a box or centred
   /// hole must lie inside the image, a file mask must be `H × W` (or `1 × H × W`) of the
   /// images' size with finite values.
+  /// - Throws: `PhysicsError.invalidMask` for images smaller than 1 × 1, a hole outside the
+  ///   image, or a file mask of the wrong shape or with NaN or ±∞; whatever `loadFile` throws.
   public func makeMask(height: Int, width: Int, loadFile: (String) throws -> Tensor) throws -> Tensor {
     guard height >= 1, width >= 1 else {
       throw PhysicsError.invalidMask("'\(self)': images of \(height)×\(width) pixels; expected at least 1×1")

@@ -3,14 +3,20 @@ import Tensors
 /// An operator as the command line and the experiment configs name it: a family with its
 /// mask or kernel, or one of the paper's presets.
 public enum OperatorSpecification: Equatable, Sendable, CustomStringConvertible {
+  /// `A = I`.
   case denoising
+  /// `A x = M ⊙ x` with the mask the specification names.
   case inpainting(MaskSpecification)
+  /// Circular true convolution with the kernel the specification names.
   case deconvolution(KernelSpecification)
 
   /// Parses `--operator NAME [--mask MASK] [--kernel KERNEL]`.
   ///
   /// `NAME` is `denoising`, `inpainting` (needs a mask), `deconvolution` (needs a kernel) or a
-  /// preset of `OperatorPreset`, which fixes its own mask or kernel.
+  /// preset of `OperatorPreset`, which fixes its own mask or kernel. The family is
+  /// case-insensitive, a preset is not.
+  /// - Throws: `PhysicsError.unknownOperator` for another name;
+  ///   `PhysicsError.invalidSpecification` for a missing, superfluous or malformed mask or kernel.
   public init(name: String, mask: String? = nil, kernel: String? = nil) throws {
     if let preset = OperatorPreset(rawValue: name) {
       guard mask == nil, kernel == nil else {
@@ -46,7 +52,9 @@ public enum OperatorSpecification: Equatable, Sendable, CustomStringConvertible 
   }
 
   /// The operator for `height × width` images; files named by the specification come from
-  /// `loadFile`. Throws when the mask or kernel does not fit the images.
+  /// `loadFile`.
+  /// - Throws: `PhysicsError.invalidMask` or `.invalidKernel` when the mask or kernel does not
+  ///   fit the images or a file's contents are unusable; whatever `loadFile` throws.
   public func makeOperator(height: Int, width: Int, loadFile: (String) throws -> Tensor) throws -> ForwardOperator {
     let result: ForwardOperator
     switch self {
@@ -72,6 +80,7 @@ public enum OperatorSpecification: Equatable, Sendable, CustomStringConvertible 
 
 /// The paper's operators, by the names the experiments use.
 public enum OperatorPreset: String, CaseIterable, Codable, Sendable {
+  /// `A = I`.
   case denoising
   /// A 15 × 15 hole centred in the image.
   case inpaintingCenter15 = "inpainting_center_15"
@@ -82,6 +91,8 @@ public enum OperatorPreset: String, CaseIterable, Codable, Sendable {
   /// Defocus disk of radius 2.5 (5 × 5).
   case convolutionDefocus2_5 = "convolution_defocus_2.5"
 
+  /// The preset as a family with its fixed mask or kernel, to build with
+  /// `OperatorSpecification.makeOperator(height:width:loadFile:)` for the images' size.
   public var specification: OperatorSpecification {
     switch self {
     case .denoising: return .denoising

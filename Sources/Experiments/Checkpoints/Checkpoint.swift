@@ -6,6 +6,11 @@ import DataFiles
 /// Checkpoints: the weights as safetensors, the description in its metadata and beside it
 /// as JSON, each written atomically.
 public enum Checkpoint {
+  /// Writes a finished network: its weights as safetensors at `url`, `description` as JSON in
+  /// the file's metadata (key `lemmse`) and, pretty-printed, beside it with the extension `.json`
+  /// (`network.safetensors` → `network.json`). `read(from:)` reads it back.
+  /// - Throws: `DataFileError.cannotWrite` or `.invalidTensor` when a file cannot be written;
+  ///   `EncodingError` when the description's `finalLoss` is NaN or ±∞.
   public static func write(network: any DenoisingNetwork, description: CheckpointDescription, to url: URL) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -16,7 +21,10 @@ public enum Checkpoint {
 
   /// Writes an unfinished run: the raw weights, plus the optimiser, averages, generators and
   /// order of `snapshot` (tensors under `training.`, the rest as JSON metadata), so
-  /// `lemmse train --resume` continues it exactly.
+  /// `lemmse train --resume` continues it exactly. The description is written beside it as
+  /// for `write(network:description:to:)`.
+  /// - Throws: `DataFileError.cannotWrite` or `.invalidTensor` when a file cannot be written;
+  ///   `EncodingError` for a NaN or ±∞ in the description or the training state.
   public static func writeSnapshot(_ snapshot: TrainingSnapshot, description: CheckpointDescription, to url: URL) throws {
     var tensors = snapshot.network
     for (name, tensor) in snapshot.optimizer { tensors["training.optimizer." + name] = tensor }
@@ -35,6 +43,8 @@ public enum Checkpoint {
   }
 
   /// The snapshot of an unfinished run, or nil when the checkpoint holds a finished network.
+  /// - Throws: `DataFileError` naming the file, as `read(from:)`, and for a training state that
+  ///   does not parse or a weight average that is missing.
   public static func readSnapshot(from url: URL) throws -> (snapshot: TrainingSnapshot, description: CheckpointDescription)? {
     let (tensors, metadata) = try SafeTensorsFile.read(contentsOf: url)
     guard let stateJSON = metadata[SnapshotState.metadataKey] else { return nil }

@@ -30,6 +30,8 @@ public struct CheckpointDescription: Codable, Equatable, Sendable {
   /// Seconds of training.
   public var seconds: Double
 
+  /// A description from its parts; `TrainingJob.description(trainingImages:finalLoss:seconds:)`
+  /// builds a job's. Nothing is checked here: `Checkpoint.read(from:)` checks `model` and `sigma`.
   public init(model: ModelDescription, operator: OperatorChoice, input: EstimatorInput, sigma: SigmaSampling,
               training: TrainingConfiguration, dataset: String, trainingCount: Int, imageShape: [Int], finalLoss: Float?,
               seconds: Double) {

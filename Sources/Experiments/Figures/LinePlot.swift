@@ -4,20 +4,31 @@ import Foundation
 /// markers per series (Okabe–Ito colours, repeating after 8), and a legend. For several panels
 /// with colours kept per series name, use `SmallMultiplesPlot`.
 public struct LinePlot: Sendable {
+  /// One line of the plot: its legend entry and its points.
   public struct Series: Sendable {
+    /// The legend entry; a name longer than 52 characters is cut to 51 and "…".
     public var name: String
+    /// `(x, y)` pairs in data units, in any order (drawn sorted by `x`); a pair with a NaN or
+    /// ±∞ is left out.
     public var points: [(Double, Double)]
+    /// A series `name` through `points`.
     public init(name: String, points: [(Double, Double)]) {
       self.name = name
       self.points = points
     }
   }
 
+  /// The heading centred above the plot.
   public var title: String
+  /// The label under the x axis, with its unit (`"patch size P"`).
   public var xLabel: String
+  /// The label along the y axis, rotated, with its unit (`"PSNR [dB]"`).
   public var yLabel: String
+  /// The lines, coloured in order from the Okabe–Ito palette (repeating after 8) and listed
+  /// in that order in the legend.
   public var series: [Series]
 
+  /// A plot of `series` with these labels; text is XML-escaped when drawn.
   public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
     self.title = title
     self.xLabel = xLabel
@@ -42,6 +53,11 @@ public struct LinePlot: Sendable {
     return values
   }
 
+  /// The plot as an SVG document of `width × height` px, the legend in the right 340 px.
+  ///
+  /// The axes cover the finite points: the y range is widened by 8 % of its span (at least 0.5)
+  /// on each side, an x range of a single value by ±1; without finite points both ranges start
+  /// from `0 … 1`.
   public func svg(width: Double = 900, height: Double = 440) -> String {
     let finite = series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite }
     let xs = finite.map(\.0), ys = finite.map(\.1)

@@ -25,6 +25,7 @@ import Tensors
 public struct MapFigure: Sendable {
   /// How values map to colours.
   public enum Scale: String, Sendable, CaseIterable {
+    /// Colours uniform in `v` between the row's `min` and `max`.
     case linear
     /// Colours uniform in `log v`; the colour bar is labelled with the values themselves.
     case logarithmic

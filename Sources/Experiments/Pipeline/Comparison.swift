@@ -35,6 +35,8 @@ public struct Comparison: Sendable {
   /// Threads of the estimators.
   public var threads: Int
 
+  /// A comparison of `setting` on these images; nothing is computed until `evaluate`.
+  /// `training` and `truth` share `C × H × W`, and `forwardOperator` is built for their `H × W`.
   public init(setting: ExperimentSetting, training: Tensor, truth: Tensor, forwardOperator: ForwardOperator,
               seeds: SeedStreams, patchSizes: [Int], otherEstimators: [EstimatorKind] = [], epochs: Int,
               threads: Int = Parallel.defaultThreadCount) {

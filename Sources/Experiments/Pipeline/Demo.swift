@@ -29,6 +29,8 @@ public struct Demo: Sendable {
   /// Threads of training and the estimator.
   public var threads = Parallel.defaultThreadCount
 
+  /// The demo with the defaults above, writing into `outputDirectory`; change the fields
+  /// before `run(progress:)` to vary it.
   public init(outputDirectory: URL) { self.outputDirectory = outputDirectory }
 
   /// What the demo produced.

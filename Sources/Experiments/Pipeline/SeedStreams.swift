@@ -13,6 +13,7 @@ public struct SeedStreams: Codable, Hashable, Sendable {
   /// The run's seed (`--seed`, a config's `seed`).
   public var seed: UInt64
 
+  /// The streams of `seed`; `ExperimentConfig.seeds` uses 0 for a config without `seed`.
   public init(seed: UInt64) { self.seed = seed }
 
   /// The seed of the initial weights.

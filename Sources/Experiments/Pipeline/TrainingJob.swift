@@ -29,6 +29,8 @@ public struct TrainingJob: Sendable {
   /// The training data as the user named it, for the checkpoint.
   public var dataset: String
 
+  /// A job from its parts; nothing is checked until `train`, which checks that `input` fits
+  /// `forwardOperator` and that the operator and the network fit the images.
   public init(model: ModelDescription, operator: OperatorChoice, forwardOperator: ForwardOperator, input: EstimatorInput,
               configuration: TrainingConfiguration, dataset: String) {
     self.model = model

@@ -4,7 +4,7 @@ import DataFiles
 import ImageQuality
 
 /// The files `lemmse compare` writes for one calibration: `results.json`, `results.md`,
-/// `per_image.csv`, `lemmse_best.npy`, `figure.png` and `calibration.svg`.
+/// `per_image.csv`, `lemmse_best.npy`, `figure.png`, `figure.svg` and `calibration.svg`.
 ///
 /// `results.json` holds `{"best_patch": P, "calibration": [{"patch": P,
 /// "psnr_network_lemmse": dB, "cosine_network_lemmse": c, "per_image_psnr_network_lemmse":
@@ -14,13 +14,26 @@ public struct CalibrationReport: Sendable {
   public static let fileNames = ["results.json", "results.md", "per_image.csv", "lemmse_best.npy", "figure.png", "figure.svg",
                                  "calibration.svg"]
 
+  /// The sweep: per `P` the match of the network with the LE-MMSE and the LE-MMSE estimate;
+  /// its `best` is the report's best `P`.
   public var calibration: NetworkCalibration
+  /// The `.npy` of the network outputs as given (`--network`); `network` in `results.json`.
   public var networkFile: String
+  /// The `.npy` of the measurements `y` the inputs were computed from (`--measurements`);
+  /// `measurements` in `results.json`.
   public var measurementsFile: String
+  /// The LE-MMSE's training images as the user named them (`--train`); `training` in
+  /// `results.json`.
   public var training: String
+  /// Training images `N` of the LE-MMSE; `n_train` in `results.json`.
   public var trainingCount: Int
+  /// `A` as `ForwardOperator.description` prints it (`inpainting (559 of 784 pixels
+  /// observed)`); `operator` in `results.json`, and in the titles.
   public var operatorDescription: String
+  /// The estimator input `B` in its spelling (`agnostic`, `wiener:0.01`, …): `agnostic` names
+  /// the figure's first row "measurement", any other input "input".
   public var input: String
+  /// The noise level `σ` of the measurements, which the LE-MMSE assumes.
   public var sigma: Double
   /// The network's outputs, `M × C × H × W`.
   public var networkOutput: Tensor
@@ -29,6 +42,8 @@ public struct CalibrationReport: Sendable {
   /// The clean images, when given.
   public var truth: Tensor?
 
+  /// A report of `calibration`, with the names of its sources for the files and titles.
+  /// `networkOutput` and `inputs` are `M × C × H × W`; `truth`, when given, the same shape.
   public init(calibration: NetworkCalibration, networkFile: String, measurementsFile: String, training: String,
               trainingCount: Int, operatorDescription: String, input: String, sigma: Double, networkOutput: Tensor,
               inputs: Tensor, truth: Tensor?) {
@@ -51,17 +66,30 @@ public struct CalibrationReport: Sendable {
     public var bestPatch: Int
     /// `PSNR(network, LE-MMSE)` at the best `P`, dB.
     public var psnrNetworkLEMMSEBest: Double
+    /// Every `P` of the sweep, increasing: `PSNR(network, LE-MMSE_P)` (peak 1, mean and per
+    /// image, dB) and the cosine similarity.
     public var calibration: [NetworkCalibration.Point]
-    /// `PSNR(network, truth)` and `PSNR(LE-MMSE_best, truth)` when the truth was given.
+    /// `PSNR(network, truth)`: the network outputs against the clean images, peak 1, dB;
+    /// nil without `--truth`.
     public var psnrNetworkTruth: Double?
+    /// `PSNR(LE-MMSE_best, truth)`: the LE-MMSE at `bestPatch` against the clean images,
+    /// peak 1, dB; nil without `--truth`.
     public var psnrLEMMSETruth: Double?
+    /// The file of the network outputs (`networkFile`).
     public var network: String
+    /// The file of the measurements (`measurementsFile`).
     public var measurements: String
+    /// The LE-MMSE's training images as the user named them.
     public var training: String
+    /// Training images `N` of the LE-MMSE.
     public var nTrain: Int
+    /// Measurements `M` compared: the number of network outputs.
     public var nTest: Int
+    /// `A` as `ForwardOperator.description` prints it.
     public var `operator`: String
+    /// The estimator input `B` in its spelling (`agnostic`, `adjoint`, …).
     public var input: String
+    /// The noise level `σ` of the measurements and of the LE-MMSE.
     public var sigma: Double
 
     enum CodingKeys: String, CodingKey {

@@ -47,8 +47,10 @@ public struct ResultRecord: Codable, Equatable, Sendable {
   public var nominalPatch: Int?
   /// PSNR(network, LE-MMSE_P) over the calibration sweep.
   public var calibration: [CalibrationPoint]?
-  /// The best-matching `P` of the sweep, and its match.
+  /// The `P` of the sweep whose LE-MMSE the network matches best (highest mean PSNR, the
+  /// smallest `P` among ties).
   public var bestPatch: Int?
+  /// PSNR(network(u), LE-MMSE_bestPatch(u)), peak 1: the match at the best `P`.
   public var psnrNetworkLEMMSEBest: Double?
   /// PSNR(network, LE-MMSE) with the LE-MMSE's own dynamic range as the peak.
   public var psnrNetworkLEMMSERange: Double?

@@ -23,6 +23,14 @@ public enum ResultTables {
     return String(format: "%.\(digits)f", value)
   }
 
+  /// `results.csv`: a header of `results.json`'s keys and one line per record.
+  ///
+  /// The columns are the setting (`dataset` … `epochs`), the PSNRs against the truth
+  /// (`psnr_measurement_truth`, `psnr_network_truth`, `psnr_lemmse_truth`) and of the match
+  /// (`psnr_network_lemmse`, `best_patch`, `psnr_network_lemmse_best`) in dB with peak 1 and 2
+  /// decimals, the SSIMs with 3 and the seconds with 1; σ has 3 decimals. The `range` PSNRs,
+  /// `psnr_input_truth`, the sweep and the density bins are only in `results.json`. A missing
+  /// value is an empty cell; a cell holding a comma is quoted.
   public static func csv(_ records: [ResultRecord]) -> String {
     var lines = [columns.map(\.0).joined(separator: ",")]
     for record in records {

@@ -61,6 +61,8 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     case trainSigmaRange = "train_sigma_range"
   }
 
+  /// A grid built in code, key for key as a config file (`nil` = the key's default, as above).
+  /// Nothing is checked here: `ExperimentRunner.validate()` checks the values and combinations.
   public init(name: String? = nil, datasets: [DataSetChoice], operators: [OperatorChoice], sigmas: [Double], inputs: [InputChoice],
               models: [ModelSpecification], nTrain: [Int], nTest: Int, epochs: Int, batchSize: Int? = nil,
               learningRate: Float? = nil, trainSigmaRange: [Float]? = nil, calibration: [Int]? = nil,
@@ -84,6 +86,8 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   }
 
   /// Reads a config, rejecting unknown keys (at the top level and in `models`).
+  /// - Throws: `ExperimentError.unreadableConfig` for a missing or unreadable file or a
+  ///   folder; otherwise as `decode(_:name:)`.
   public static func read(contentsOf url: URL) throws -> ExperimentConfig {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {

@@ -16,6 +16,8 @@ public struct ExperimentSetting: Codable, Equatable, Hashable, Sendable {
   /// Training images `N`.
   public var nTrain: Int
 
+  /// A setting from its parts; `ExperimentConfig.settings()` builds every cell of a grid,
+  /// with `input` resolved for the operator by `InputChoice.resolved(for:)`.
   public init(dataset: DataSetChoice, operator: OperatorChoice, sigma: Double, input: EstimatorInput,
               model: ModelSpecification, nTrain: Int) {
     self.dataset = dataset

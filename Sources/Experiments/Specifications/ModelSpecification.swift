@@ -31,6 +31,8 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     case residualBlocks = "residual_blocks", noiseConditional = "noise_conditional"
   }
 
+  /// A specification as a config's `models` entry; `nil` leaves a hyper-parameter at its
+  /// default (above). Nothing is checked until `validate()`.
   public init(model: Architecture, patch: Int? = nil, widths: [Int]? = nil, depth: Int? = nil, residualBlocks: Bool? = nil,
               normalization: Normalization? = nil, activation: Activation? = nil, padding: Padding? = nil,
               noiseConditional: Bool? = nil) {
@@ -65,6 +67,7 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
 
   /// Checks the hyper-parameters, with `ModelDescription.validate()`'s ranges; the message names
   /// the offending key (`patch`, `widths`, `depth`, `normalization`).
+  /// - Throws: `ExperimentError.invalidValue` naming the key.
   public func validate() throws {
     if model.hasPatchSize {
       guard let patch else { throw ExperimentError.invalidValue(key: "patch", message: "\(model.rawValue) needs a patch size P") }
@@ -118,7 +121,9 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     try container.encodeIfPresent(noiseConditional, forKey: .noiseConditional)
   }
 
-  /// The network description for images of `channels` channels.
+  /// The network description for images of `channels` channels, defaults filled in.
+  /// `noiseConditional` applies unless the specification sets `noise_conditional` itself.
+  /// - Throws: `ExperimentError.invalidValue` naming the key out of range.
   public func description(channels: Int, noiseConditional conditional: Bool) throws -> ModelDescription {
     try validate()
     let description = try unvalidatedDescription(channels: channels, noiseConditional: conditional)
