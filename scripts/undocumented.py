@@ -13,5 +13,4 @@ for m in sys.argv[1:]:
                     # same-line trailing doc? no
                     und.append(f"{f}:{i+1}: {l.strip()[:90]}")
     print(m,total,len(und),f"{100*(total-len(und))/max(total,1):.0f}%")
-    if "-v" in sys.argv[0:1]: pass
     open(f"/tmp/undoc-{m}.txt","w").write("\n".join(und))
