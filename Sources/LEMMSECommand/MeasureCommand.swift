@@ -41,7 +41,7 @@ struct MeasureCommand: ParsableCommand {
     let shape = x.imageBatchShape
     let op = try physics.makeOperator(height: shape.height, width: shape.width)
     let y = measure(x, with: op, sigma: sigma, seed: seed)
-    let u = physics.input.map(y, for: op)
+    let u = try physics.input.map(y, for: op)
     if let bad = u.firstNonFiniteDescription {
       throw CommandError("the measurements of \(images) have \(bad) (the input map \(physics.input) amplified them beyond Float); choose a larger ε or λ")
     }
