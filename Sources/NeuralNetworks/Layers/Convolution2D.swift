@@ -182,24 +182,29 @@ public final class Convolution2D: Layer {
             }
           }
         }
-        if let bias {
-          let count = shape.count
-          bias.gradient.withMutableSendablePointer { gb in
-            Parallel.forEach(outputChannels) { o in
-              var total: Float = 0
-              for n in 0..<count {
-                let row = gradOut + (n * outputChannels + o) * plane
-                var partial: Float = 0
-                for p in 0..<plane { partial += row[p] }
-                total += partial
-              }
-              gb[o] += total
-            }
+      }
+    }
+    if let bias { addBiasGradient(gradOutput, to: bias) }
+    return gradInput
+  }
+
+  /// `∂b[o] += Σ_n Σ_p ∂out[n, o, p]`: each image's plane summed in `Float`, then the images in order.
+  private func addBiasGradient(_ gradOutput: Tensor, to bias: Parameter) {
+    let shape = gradOutput.imageBatchShape, plane = shape.planeSize, count = shape.count, outputChannels = outputChannels
+    gradOutput.withSendablePointer { gradOut in
+      bias.gradient.withMutableSendablePointer { gb in
+        Parallel.forEach(outputChannels) { o in
+          var total: Float = 0
+          for n in 0..<count {
+            let row = gradOut + (n * outputChannels + o) * plane
+            var partial: Float = 0
+            for p in 0..<plane { partial += row[p] }
+            total += partial
           }
+          gb[o] += total
         }
       }
     }
-    return gradInput
   }
 
   /// `col[(c·K + a)·K + b, m·H·W + i·W + j] = x[first + m, c, i + a − r, j + b − r]` (wrapped or 0)
@@ -322,31 +327,5 @@ private func transposeAddingBias(from: UnsafeMutablePointer<Float>, rows: Int, c
       }
       j0 = j1
     }
-  }
-}
-
-/// Scratch floats a layer keeps from step to step: grown when a larger batch needs it, never shrunk.
-final class ScratchBuffer {
-  private var storage: UnsafeMutableRawPointer?
-  private var capacity = 0
-
-  /// At least `count` floats, 64-byte aligned, contents undefined.
-  func reserve(_ count: Int) -> SendablePointer<Float> {
-    if count > capacity || storage == nil {
-      storage?.deallocate()
-      capacity = Swift.max(count, 16)
-      storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
-    }
-    return SendablePointer(storage!.bindMemory(to: Float.self, capacity: capacity))
-  }
-
-  deinit { storage?.deallocate() }
-}
-
-extension Tensor {
-  /// A tensor whose scalars are all about to be overwritten: no zero fill.
-  init(uninitializedShape shape: [Int]) {
-    let count = shape.reduce(1, *)
-    self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
   }
 }

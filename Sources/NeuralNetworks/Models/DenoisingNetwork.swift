@@ -128,22 +128,3 @@ extension DenoisingNetwork {
     }
   }
 }
-
-/// The normalisation layer for `channels` channels, or `nil`.
-func makeNormalization(_ normalization: Normalization, channels: Int) -> (any Layer)? {
-  switch normalization {
-  case .none: return nil
-  case .batch: return BatchNorm(channels: channels)
-  case let .group(groups): return GroupNorm(groups: groups, channels: channels)
-  }
-}
-
-/// Throws unless GroupNorm's group count divides every width.
-func validateNormalization(_ normalization: Normalization, widths: [Int]) throws {
-  guard case let .group(groups) = normalization else { return }
-  guard groups > 0 else { throw NetworkError.invalidConfiguration("GroupNorm needs a positive group count, got \(groups)") }
-  if let width = widths.first(where: { $0 % groups != 0 }) {
-    throw NetworkError.invalidConfiguration(
-      "GroupNorm with \(groups) groups cannot split width \(width); choose a group count dividing every width \(widths)")
-  }
-}

@@ -41,7 +41,7 @@ public final class LocalUNet: DenoisingNetwork {
       throw NetworkError.invalidPatchSize(architecture: "LocalUNet", patchSize: patchSize,
                                           reason: "P must be odd with 1 ≤ P ≤ \(largest) for \(levels) levels; add levels for a larger P")
     }
-    try validateNormalization(normalization, widths: widths)
+    try normalization.validate(widths: widths)
     self.channels = channels
     self.patchSize = patchSize
     self.widths = widths

@@ -33,7 +33,7 @@ public final class ResNet: DenoisingNetwork {
     guard channels > 0 && width > 0 else {
       throw NetworkError.invalidConfiguration("ResNet needs positive channels and width, got \(channels) and \(width)")
     }
-    try validateNormalization(normalization, widths: [width])
+    try normalization.validate(widths: [width])
     self.channels = channels
     self.patchSize = patchSize
     self.width = width
@@ -46,7 +46,7 @@ public final class ResNet: DenoisingNetwork {
                                              kernelSize: 3, padding: padding, generator: &generator)]
     for _ in 0..<(patchSize - 3) / 2 {
       var block: [any Layer] = []
-      if let norm = makeNormalization(normalization, channels: width) { block.append(norm) }
+      if let norm = normalization.makeLayer(channels: width) { block.append(norm) }
       block.append(ActivationLayer(activation))
       block.append(Convolution2D(inputChannels: width, outputChannels: width, kernelSize: 3, padding: padding,
                                  generator: &generator))

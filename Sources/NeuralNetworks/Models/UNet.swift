@@ -23,7 +23,7 @@ public final class UNet: DenoisingNetwork {
     guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }), channels > 0 else {
       throw NetworkError.invalidConfiguration("UNet needs positive channels and widths, got \(channels) and \(widths)")
     }
-    try validateNormalization(normalization, widths: widths)
+    try normalization.validate(widths: widths)
     self.channels = channels
     self.widths = widths
     self.normalization = normalization
