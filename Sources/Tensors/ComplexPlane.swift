@@ -1,10 +1,15 @@
 /// A complex `H × W` array in split real/imaginary form, row-major.
 public struct ComplexPlane: Equatable, Sendable {
+  /// `H`, the rows.
   public let height: Int
+  /// `W`, the columns.
   public let width: Int
+  /// The real parts, `H · W` values, row-major.
   public var real: [Double]
+  /// The imaginary parts, `H · W` values, row-major.
   public var imaginary: [Double]
 
+  /// Wraps `real` and `imaginary`, `H · W` values each.
   public init(height: Int, width: Int, real: [Double], imaginary: [Double]) {
     precondition(real.count == height * width && imaginary.count == height * width,
                  "complex plane \(height)×\(width) got \(real.count) and \(imaginary.count) values")
@@ -14,6 +19,7 @@ public struct ComplexPlane: Equatable, Sendable {
     self.imaginary = imaginary
   }
 
+  /// An `H × W` plane of zeros.
   public init(height: Int, width: Int) {
     self.init(height: height, width: width, real: .init(repeating: 0, count: height * width),
               imaginary: .init(repeating: 0, count: height * width))

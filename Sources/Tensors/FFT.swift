@@ -9,6 +9,7 @@ import Foundation
 /// Powers of two use an iterative radix-2 transform; other lengths use Bluestein's chirp-z
 /// algorithm on a power-of-two transform, so every length costs `O(n log n)`.
 public struct FFT: Sendable {
+  /// `n`, the number of values transformed.
   public let length: Int
   private let kind: Kind
 
@@ -19,6 +20,8 @@ public struct FFT: Sendable {
                    inner: Radix2)
   }
 
+  /// Plans a transform of `length ≥ 1` values: twiddle factors, and for lengths that are not
+  /// powers of two the chirp and its transform, computed once and reused by every `transform`.
   public init(length: Int) {
     precondition(length >= 1, "FFT length must be positive, got \(length)")
     self.length = length

@@ -4,11 +4,14 @@
 /// X[u, v] = Σ_{i,j} x[i, j] · exp(−2πi (u·i/H + v·j/W))
 /// ```
 public struct FFT2D: Sendable {
+  /// `H`, the length of the column transforms.
   public let height: Int
+  /// `W`, the length of the row transforms.
   public let width: Int
   private let rows: FFT
   private let columns: FFT
 
+  /// Plans the transforms of `H × W` planes (any positive sizes, see `FFT`).
   public init(height: Int, width: Int) {
     self.height = height
     self.width = width
@@ -25,7 +28,8 @@ public struct FFT2D: Sendable {
     return plane
   }
 
-  /// Transforms a complex plane in place.
+  /// Transforms a complex `H × W` plane in place, rows then columns; the inverse includes the
+  /// `1/(H·W)` factor.
   public func transform(_ plane: inout ComplexPlane, inverse: Bool) {
     precondition(plane.height == height && plane.width == width, "FFT2D \(height)×\(width) got \(plane.height)×\(plane.width)")
     // Rows (contiguous), then columns (stride W): one 1-D transform per line.

@@ -10,6 +10,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var state: (UInt64, UInt64, UInt64, UInt64)
   private var spareGaussian: Double?
 
+  /// A generator whose stream is fixed by `seed`; SplitMix64 spreads every seed, 0 included, over the state.
   public init(seed: UInt64) {
     var mixer = seed
     func splitMix() -> UInt64 {
@@ -22,6 +23,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     state = (splitMix(), splitMix(), splitMix(), splitMix())
   }
 
+  /// The next 64 random bits (xoshiro256**).
   public mutating func next() -> UInt64 {
     func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     let result = rotate(state.1 &* 5, 7) &* 9
@@ -82,6 +84,8 @@ extension SeededGenerator: Codable {
     spareGaussian = try container.decodeIfPresent(Double.self, forKey: .spareGaussian)
   }
 
+  /// Writes the four state words and the cached second Box–Muller value, so that
+  /// `init(from:)` continues the stream exactly.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode([state.0, state.1, state.2, state.3], forKey: .state)

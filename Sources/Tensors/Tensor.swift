@@ -69,10 +69,12 @@ public struct Tensor: Equatable, Sendable {
     set { scalars[flatIndex(indices)] = newValue }
   }
 
+  /// Calls `body` with the scalars in row-major order, for hot loops without bounds checks.
   public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
     try scalars.withUnsafeBufferPointer(body)
   }
 
+  /// Calls `body` with the scalars in row-major order for writing; the shape stays as it is.
   public mutating func withUnsafeMutableBufferPointer<R>(
     _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
   ) rethrows -> R {
