@@ -73,6 +73,8 @@ extension SeededGenerator: Codable {
 
   /// Restores a generator exactly where `encode(to:)` left it, so a resumed run draws the same
   /// numbers as an uninterrupted one.
+  ///
+  /// - Throws: `DecodingError` if the state is missing or does not hold exactly 4 words.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let words = try container.decode([UInt64].self, forKey: .state)
@@ -86,6 +88,8 @@ extension SeededGenerator: Codable {
 
   /// Writes the four state words and the cached second Box–Muller value, so that
   /// `init(from:)` continues the stream exactly.
+  ///
+  /// - Throws: What `encoder` throws.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode([state.0, state.1, state.2, state.3], forKey: .state)

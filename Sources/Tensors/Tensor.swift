@@ -70,11 +70,15 @@ public struct Tensor: Equatable, Sendable {
   }
 
   /// Calls `body` with the scalars in row-major order, for hot loops without bounds checks.
+  ///
+  /// - Throws: What `body` throws.
   public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
     try scalars.withUnsafeBufferPointer(body)
   }
 
   /// Calls `body` with the scalars in row-major order for writing; the shape stays as it is.
+  ///
+  /// - Throws: What `body` throws.
   public mutating func withUnsafeMutableBufferPointer<R>(
     _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
   ) rethrows -> R {

@@ -6,11 +6,14 @@ import Tensors
 /// relative, erf to 1.5e-7 absolute; `Activation.value` is the libm reference) and keeps `f′(x)`
 /// for the backward pass, which is then one multiplication.
 public final class ActivationLayer: Layer {
+  /// The nonlinearity `f`.
   public let activation: Activation
   private var derivatives: Tensor?
 
+  /// A layer applying `activation` to every value.
   public init(_ activation: Activation) { self.activation = activation }
 
+  /// `f(x)`, any shape; keeps `f′(x)` for `backward`.
   public func forward(_ x: Tensor) -> Tensor {
     var output = x
     var derivative = derivatives?.shape == x.shape ? derivatives! : Tensor(zeros: x.shape)
@@ -30,6 +33,7 @@ public final class ActivationLayer: Layer {
     return output
   }
 
+  /// `f′(x) ⊙ ∂y` for the `x` of the latest `forward`; same shape.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let derivatives else { preconditionFailure("ActivationLayer.backward called before forward") }
     precondition(gradOutput.shape == derivatives.shape,

@@ -21,9 +21,13 @@ import Tensors
 ///   `U(−b, b)` with `b = √(6 / fanIn)`, `fanIn = C·K·K`, for ReLU-like activations; the bias
 ///   starts at 0.
 public final class Convolution2D: Layer {
+  /// `C`, the channels of the input.
   public let inputChannels: Int
+  /// `O`, the channels of the output.
   public let outputChannels: Int
+  /// `K`, odd; the kernel is `K × K` and reaches `r = K/2` pixels each way.
   public let kernelSize: Int
+  /// How pixels outside the image are read: wrapped (`circular`) or 0 (`zeros`).
   public let padding: Padding
   /// `O × C × K × K`.
   public let weight: Parameter
@@ -59,8 +63,11 @@ public final class Convolution2D: Layer {
     return ((shape.count + blocks - 1) / blocks, blocks)
   }
 
+  /// A convolution with Kaiming-uniform weights and a zero bias.
+  ///
   /// - Parameters:
   ///   - kernelSize: Odd, `K ≥ 1`.
+  ///   - bias: Whether the output gets a learned bias `b[o]`.
   ///   - generator: Draws the Kaiming-uniform weights.
   public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, padding: Padding = .circular,
               bias: Bool = true, generator: inout SeededGenerator) {
@@ -79,10 +86,13 @@ public final class Convolution2D: Layer {
     self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outputChannels]), decays: false) : nil
   }
 
+  /// `[weight, bias]`, or `[weight]` without bias.
   public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
   private var rowCount: Int { inputChannels * kernelSize * kernelSize }
 
+  /// The convolution of `x` (`N × C × H × W`) → `N × O × H × W`; keeps `x` for `backward`.
+  /// `r = K/2` must be less than `H` and `W`, so that a wrapped index wraps only once.
   public func forward(_ x: Tensor) -> Tensor {
     let shape = x.imageBatchShape
     precondition(shape.channels == inputChannels,
@@ -132,6 +142,7 @@ public final class Convolution2D: Layer {
     return output
   }
 
+  /// `∂x` (`N × C × H × W`) from `∂out` (`N × O × H × W`); adds `∂W` and `∂b` to the parameters.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let x = input else { preconditionFailure("Convolution2D.backward called before forward") }
     let shape = x.imageBatchShape
