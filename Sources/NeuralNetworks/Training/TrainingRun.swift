@@ -54,6 +54,7 @@ struct TrainingRun {
     if let resume { try continueFrom(resume) }
   }
 
+  /// Takes the weights, moments, averages, generators, order and history of `resume`.
   private mutating func continueFrom(_ resume: TrainingSnapshot) throws {
     guard resume.order.count == order.count, resume.epochsCompleted <= configuration.epochs else {
       throw NetworkError.invalidConfiguration(
