@@ -2,8 +2,9 @@
 //
 // The convolutional networks that LE-MMSE explains (SPEC §5) — `PatchMLP`, `ResNet`, a local
 // `UNet` with an exact receptive field `P`, and a classic down-sampling `UNet` — with explicit,
-// testable backward passes, optimisers (Adam, AdamW), a cosine schedule, gradient clipping,
-// an exponential moving average of the weights, and a seeded training loop.
+// testable backward passes, optimisers behind one `Optimizer` protocol (Adam, and AdamW as Adam
+// with decoupled weight decay), a cosine schedule, gradient clipping, an exponential moving
+// average of the weights, and a seeded training loop.
 //
 // Conventions, repeated where they matter:
 // - Tensors are `N × C × H × W`, row-major, `Float`.

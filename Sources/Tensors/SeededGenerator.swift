@@ -10,6 +10,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var state: (UInt64, UInt64, UInt64, UInt64)
   private var spareGaussian: Double?
 
+  /// A generator whose stream is fixed by `seed`; SplitMix64 spreads every seed, 0 included, over the state.
   public init(seed: UInt64) {
     var mixer = seed
     func splitMix() -> UInt64 {
@@ -22,6 +23,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     state = (splitMix(), splitMix(), splitMix(), splitMix())
   }
 
+  /// The next 64 random bits (xoshiro256**).
   public mutating func next() -> UInt64 {
     func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     let result = rotate(state.1 &* 5, 7) &* 9
@@ -66,23 +68,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   }
 }
 
-extension Tensor {
-  /// A tensor of independent standard Gaussian values from `generator`.
-  public static func gaussian(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
-    Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextGaussian()) })
-  }
-
-  /// A tensor of independent uniform values in `[0, 1)` from `generator`.
-  public static func uniform(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
-    Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in generator.nextUniform() })
-  }
-}
-
 extension SeededGenerator: Codable {
   private enum CodingKeys: String, CodingKey { case state, spareGaussian }
 
   /// Restores a generator exactly where `encode(to:)` left it, so a resumed run draws the same
   /// numbers as an uninterrupted one.
+  ///
+  /// - Throws: `DecodingError` if the state is missing or does not hold exactly 4 words.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let words = try container.decode([UInt64].self, forKey: .state)
@@ -94,6 +86,10 @@ extension SeededGenerator: Codable {
     spareGaussian = try container.decodeIfPresent(Double.self, forKey: .spareGaussian)
   }
 
+  /// Writes the four state words and the cached second Box–Muller value, so that
+  /// `init(from:)` continues the stream exactly.
+  ///
+  /// - Throws: What `encoder` throws.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode([state.0, state.1, state.2, state.3], forKey: .state)

@@ -19,23 +19,36 @@ extension Tensor {
     Tensor(shape: shape, scalars: scalars.map(transform))
   }
 
+  /// `lhs[i] + rhs[i]`; the shapes must be equal.
   public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipped(rhs, +) }
+  /// `lhs[i] − rhs[i]`; the shapes must be equal.
   public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipped(rhs, -) }
+  /// `lhs[i] · rhs[i]` (the Hadamard product); the shapes must be equal.
   public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipped(rhs, *) }
+  /// `lhs[i] / rhs[i]`; the shapes must be equal.
   public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipped(rhs, /) }
+  /// `lhs[i] + rhs` for every value.
   public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 + rhs } }
+  /// `lhs[i] − rhs` for every value.
   public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 - rhs } }
+  /// `lhs[i] · rhs` for every value.
   public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 * rhs } }
+  /// `lhs · rhs[i]` for every value.
   public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs * $0 } }
+  /// `lhs ← lhs + rhs`; the shapes must be equal.
   public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+  /// `lhs ← lhs − rhs`; the shapes must be equal.
   public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+  /// `lhs ← lhs · rhs`.
   public static func *= (lhs: inout Tensor, rhs: Float) { lhs = lhs * rhs }
 
   /// The sum of all values, accumulated in `Double`.
   public func sum() -> Double { scalars.reduce(0.0) { $0 + Double($1) } }
   /// The mean of all values, accumulated in `Double`.
   public func mean() -> Double { count == 0 ? 0 : sum() / Double(count) }
+  /// The smallest value, or NaN for an empty tensor.
   public func min() -> Float { scalars.min() ?? .nan }
+  /// The largest value, or NaN for an empty tensor.
   public func max() -> Float { scalars.max() ?? .nan }
   /// `Σ a·b`, accumulated in `Double`.
   public func dot(_ other: Tensor) -> Double {

@@ -117,3 +117,60 @@ func optimizersSolveLeastSquares(kind: String) {
   smooth.copyAveragesToParameters()
   #expect(noisy.value == smooth.averages[0])
 }
+
+/// AdamW differs from Adam only in how λ enters, so with λ = 0 the two take the same steps to
+/// the last bit, moments included.
+@Test func adamWWithoutDecayIsAdamExactly() {
+  func run(_ make: ([Parameter]) -> any Optimizer) -> [Tensor] {
+    let weight = Parameter(name: "w", value: Tensor(shape: [6], scalars: [-3, -1, 0, 0.5, 2, 7]), decays: true)
+    let bias = Parameter(name: "b", value: Tensor(shape: [2], scalars: [0.25, -4]), decays: false)
+    let optimizer = make([weight, bias])
+    var generator = SeededGenerator(seed: 12)
+    for step in 0..<30 {
+      weight.gradient = Tensor.gaussian(shape: [6], using: &generator)
+      bias.gradient = Tensor.gaussian(shape: [2], using: &generator)
+      optimizer.update(learningRate: 0.01 * Float(step % 7 + 1))
+    }
+    #expect(optimizer.step == 30)
+    return [weight.value, bias.value] + optimizer.stateTensors.sorted { $0.key < $1.key }.map(\.value)
+  }
+  let adam = run { Adam(parameters: $0) }
+  #expect(run { AdamW(parameters: $0, weightDecay: 0) } == adam)
+  #expect(run { OptimizerChoice.adamW(weightDecay: 0).makeOptimizer(parameters: $0) } == adam)
+  #expect(run { OptimizerChoice.adam.makeOptimizer(parameters: $0) } == adam)
+}
+
+/// Two AdamW steps by hand (β₁ = 0.9, β₂ = 0.999, η = 0.1, λ = 0.5, θ₀ = 2, g = 0.5 then −0.25):
+/// ```
+/// t = 1: m̂ = 0.5, v̂ = 0.25;             θ₁ = 0.95 · 2 − 0.1 · 0.5 / 0.5 = 1.8
+/// t = 2: m = 0.02, v = 3.1225e-4;  m̂ = 0.02 / 0.19, v̂ = 3.1225e-4 / 0.001999
+///        θ₂ = 0.95 · 1.8 − 0.1 · m̂ / √v̂ = 1.683366…
+/// ```
+/// A bias (`decays == false`) takes the plain Adam steps: 2 − 0.1 = 1.9 after the first.
+@Test func adamWMatchesTwoStepsByHand() {
+  let weight = Parameter(name: "w", value: Tensor(shape: [1], scalars: [2]), decays: true)
+  let bias = Parameter(name: "b", value: Tensor(shape: [1], scalars: [2]), decays: false)
+  let optimizer = AdamW(parameters: [weight, bias], weightDecay: 0.5)
+  weight.gradient = Tensor(shape: [1], scalars: [0.5])
+  bias.gradient = Tensor(shape: [1], scalars: [0.5])
+  optimizer.update(learningRate: 0.1)
+  #expect(abs(weight.value.scalars[0] - 1.8) < 1e-6)
+  #expect(abs(bias.value.scalars[0] - 1.9) < 1e-6)
+  weight.gradient = Tensor(shape: [1], scalars: [-0.25])
+  optimizer.update(learningRate: 0.1)
+  #expect(abs(weight.value.scalars[0] - 1.683_366_3) < 1e-6)
+  #expect(abs(optimizer.stateTensors["first.0"]!.scalars[0] - 0.02) < 1e-8)
+}
+
+/// The spelling of configurations and checkpoints: `OptimizerChoice` encodes as before.
+@Test func optimizerChoicesKeepTheirJSON() throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = .sortedKeys
+  #expect(String(decoding: try encoder.encode(OptimizerChoice.adam), as: UTF8.self) == #"{"adam":{}}"#)
+  #expect(String(decoding: try encoder.encode(OptimizerChoice.adamW(weightDecay: 0.5)), as: UTF8.self)
+    == #"{"adamW":{"weightDecay":0.5}}"#)
+  let decoded = try JSONDecoder().decode([OptimizerChoice].self, from: Data(#"[{"adam":{}},{"adamW":{"weightDecay":0.25}}]"#.utf8))
+  #expect(decoded == [.adam, .adamW(weightDecay: 0.25)])
+  #expect(OptimizerChoice.adam.makeOptimizer(parameters: []) is Adam)
+  #expect(OptimizerChoice.adamW(weightDecay: 0.1).makeOptimizer(parameters: []) is AdamW)
+}

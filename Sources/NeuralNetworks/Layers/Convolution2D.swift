@@ -21,9 +21,13 @@ import Tensors
 ///   `U(−b, b)` with `b = √(6 / fanIn)`, `fanIn = C·K·K`, for ReLU-like activations; the bias
 ///   starts at 0.
 public final class Convolution2D: Layer {
+  /// `C`, the channels of the input.
   public let inputChannels: Int
+  /// `O`, the channels of the output.
   public let outputChannels: Int
+  /// `K`, odd; the kernel is `K × K` and reaches `r = K/2` pixels each way.
   public let kernelSize: Int
+  /// How pixels outside the image are read: wrapped (`circular`) or 0 (`zeros`).
   public let padding: Padding
   /// `O × C × K × K`.
   public let weight: Parameter
@@ -59,8 +63,11 @@ public final class Convolution2D: Layer {
     return ((shape.count + blocks - 1) / blocks, blocks)
   }
 
+  /// A convolution with Kaiming-uniform weights and a zero bias.
+  ///
   /// - Parameters:
   ///   - kernelSize: Odd, `K ≥ 1`.
+  ///   - bias: Whether the output gets a learned bias `b[o]`.
   ///   - generator: Draws the Kaiming-uniform weights.
   public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, padding: Padding = .circular,
               bias: Bool = true, generator: inout SeededGenerator) {
@@ -79,10 +86,13 @@ public final class Convolution2D: Layer {
     self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outputChannels]), decays: false) : nil
   }
 
+  /// `[weight, bias]`, or `[weight]` without bias.
   public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
   private var rowCount: Int { inputChannels * kernelSize * kernelSize }
 
+  /// The convolution of `x` (`N × C × H × W`) → `N × O × H × W`; keeps `x` for `backward`.
+  /// `r = K/2` must be less than `H` and `W`, so that a wrapped index wraps only once.
   public func forward(_ x: Tensor) -> Tensor {
     let shape = x.imageBatchShape
     precondition(shape.channels == inputChannels,
@@ -132,6 +142,7 @@ public final class Convolution2D: Layer {
     return output
   }
 
+  /// `∂x` (`N × C × H × W`) from `∂out` (`N × O × H × W`); adds `∂W` and `∂b` to the parameters.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let x = input else { preconditionFailure("Convolution2D.backward called before forward") }
     let shape = x.imageBatchShape
@@ -182,24 +193,29 @@ public final class Convolution2D: Layer {
             }
           }
         }
-        if let bias {
-          let count = shape.count
-          bias.gradient.withMutableSendablePointer { gb in
-            Parallel.forEach(outputChannels) { o in
-              var total: Float = 0
-              for n in 0..<count {
-                let row = gradOut + (n * outputChannels + o) * plane
-                var partial: Float = 0
-                for p in 0..<plane { partial += row[p] }
-                total += partial
-              }
-              gb[o] += total
-            }
+      }
+    }
+    if let bias { addBiasGradient(gradOutput, to: bias) }
+    return gradInput
+  }
+
+  /// `∂b[o] += Σ_n Σ_p ∂out[n, o, p]`: each image's plane summed in `Float`, then the images in order.
+  private func addBiasGradient(_ gradOutput: Tensor, to bias: Parameter) {
+    let shape = gradOutput.imageBatchShape, plane = shape.planeSize, count = shape.count, outputChannels = outputChannels
+    gradOutput.withSendablePointer { gradOut in
+      bias.gradient.withMutableSendablePointer { gb in
+        Parallel.forEach(outputChannels) { o in
+          var total: Float = 0
+          for n in 0..<count {
+            let row = gradOut + (n * outputChannels + o) * plane
+            var partial: Float = 0
+            for p in 0..<plane { partial += row[p] }
+            total += partial
           }
+          gb[o] += total
         }
       }
     }
-    return gradInput
   }
 
   /// `col[(c·K + a)·K + b, m·H·W + i·W + j] = x[first + m, c, i + a − r, j + b − r]` (wrapped or 0)
@@ -322,31 +338,5 @@ private func transposeAddingBias(from: UnsafeMutablePointer<Float>, rows: Int, c
       }
       j0 = j1
     }
-  }
-}
-
-/// Scratch floats a layer keeps from step to step: grown when a larger batch needs it, never shrunk.
-final class ScratchBuffer {
-  private var storage: UnsafeMutableRawPointer?
-  private var capacity = 0
-
-  /// At least `count` floats, 64-byte aligned, contents undefined.
-  func reserve(_ count: Int) -> SendablePointer<Float> {
-    if count > capacity || storage == nil {
-      storage?.deallocate()
-      capacity = Swift.max(count, 16)
-      storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
-    }
-    return SendablePointer(storage!.bindMemory(to: Float.self, capacity: capacity))
-  }
-
-  deinit { storage?.deallocate() }
-}
-
-extension Tensor {
-  /// A tensor whose scalars are all about to be overwritten: no zero fill.
-  init(uninitializedShape shape: [Int]) {
-    let count = shape.reduce(1, *)
-    self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
   }
 }

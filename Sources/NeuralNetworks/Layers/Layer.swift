@@ -24,9 +24,13 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+  /// The children's parameters, in child order; a layer with parameters of its own overrides it.
   public var parameters: [Parameter] { children.flatMap { $0.layer.parameters } }
+  /// None: a leaf layer. Containers list their sub-layers.
   public var children: [(name: String, layer: any Layer)] { [] }
+  /// The children's buffers, in child order.
   public var buffers: [Buffer] { children.flatMap { $0.layer.buffers } }
+  /// Passes the mode on to every child.
   public func setTraining(_ training: Bool) { for child in children { child.layer.setTraining(training) } }
 
   /// Applies the layer (`forward`).

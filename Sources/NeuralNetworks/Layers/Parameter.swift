@@ -14,6 +14,7 @@ public final class Parameter {
   /// Whether AdamW's decoupled weight decay applies (weights: yes; biases and norm scales: no).
   public let decays: Bool
 
+  /// A parameter holding `value`, with a zero gradient of the same shape.
   public init(name: String, value: Tensor, decays: Bool) {
     self.name = name
     self.value = value

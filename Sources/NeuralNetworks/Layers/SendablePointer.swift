@@ -1,6 +1,7 @@
-import Tensors
-
 /// A raw pointer handed to `Parallel.forEach` bodies that read shared data or write disjoint ranges.
+///
+/// Raw pointers are not `Sendable`; this wrapper asserts what the callers guarantee: no two
+/// pieces of work write the same element, and nothing writes what another piece reads.
 struct SendablePointer<Pointee>: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Pointee>
   init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
@@ -10,15 +11,4 @@ struct SendablePointer<Pointee>: @unchecked Sendable {
     nonmutating set { pointer[index] = newValue }
   }
   static func + (lhs: SendablePointer, rhs: Int) -> UnsafeMutablePointer<Pointee> { lhs.pointer + rhs }
-}
-
-extension Tensor {
-  /// Calls `body` with a sendable read pointer to the scalars.
-  func withSendablePointer<R>(_ body: (SendablePointer<Float>) throws -> R) rethrows -> R {
-    try scalars.withUnsafeBufferPointer { try body(SendablePointer($0.baseAddress!)) }
-  }
-  /// Calls `body` with a sendable write pointer to the scalars.
-  mutating func withMutableSendablePointer<R>(_ body: (SendablePointer<Float>) throws -> R) rethrows -> R {
-    try scalars.withUnsafeMutableBufferPointer { try body(SendablePointer($0.baseAddress!)) }
-  }
 }

@@ -30,6 +30,7 @@ public protocol DenoisingNetwork: Layer {
 }
 
 extension DenoisingNetwork {
+  /// `[("body", body)]`: checkpoint names start with `"body."`.
   public var children: [(name: String, layer: any Layer)] { [("body", body)] }
 
   /// The network output; `sigma` holds one noise level per image and is required exactly when
@@ -53,13 +54,20 @@ extension DenoisingNetwork {
     return isNoiseConditional ? NoiseConditioning.backward(gradient) : gradient
   }
 
-  /// Throws unless the images are at least 1 × 1 and the `P × P` receptive field fits in them
-  /// (`P ≤ min(H, W)`; wider kernels would wrap around more than once).
+  /// Checks that the network can run on `height × width` images: at least 1 × 1, and the
+  /// `P × P` receptive field fits in them (`P ≤ min(H, W)`; wider kernels would wrap around more
+  /// than once). Networks with more rules (the classic U-Net) add theirs.
+  ///
+  /// - Throws: `NetworkError.invalidConfiguration` for an empty image, `invalidPatchSize` for a
+  ///   window that does not fit (with the largest `P` that would).
   public func validate(height: Int, width: Int) throws {
     try validateImageSize(height: height, width: width)
   }
 
-  /// The checks every network makes of the image size: at least 1 × 1, and `P ≤ min(H, W)`.
+  /// The checks every network makes of the image size: at least 1 × 1, and `P ≤ min(H, W)`;
+  /// an override of `validate(height:width:)` calls it first.
+  ///
+  /// - Throws: As `validate(height:width:)`.
   public func validateImageSize(height: Int, width: Int) throws {
     guard height > 0, width > 0 else {
       throw NetworkError.invalidConfiguration("the images are \(height)×\(width); a network needs images of at least 1×1")
@@ -126,24 +134,5 @@ extension DenoisingNetwork {
       parameter?.value = tensors[name]!
       buffer?.value = tensors[name]!
     }
-  }
-}
-
-/// The normalisation layer for `channels` channels, or `nil`.
-func makeNormalization(_ normalization: Normalization, channels: Int) -> (any Layer)? {
-  switch normalization {
-  case .none: return nil
-  case .batch: return BatchNorm(channels: channels)
-  case let .group(groups): return GroupNorm(groups: groups, channels: channels)
-  }
-}
-
-/// Throws unless GroupNorm's group count divides every width.
-func validateNormalization(_ normalization: Normalization, widths: [Int]) throws {
-  guard case let .group(groups) = normalization else { return }
-  guard groups > 0 else { throw NetworkError.invalidConfiguration("GroupNorm needs a positive group count, got \(groups)") }
-  if let width = widths.first(where: { $0 % groups != 0 }) {
-    throw NetworkError.invalidConfiguration(
-      "GroupNorm with \(groups) groups cannot split width \(width); choose a group count dividing every width \(widths)")
   }
 }

@@ -15,13 +15,21 @@ import Tensors
 ///
 /// - Shapes: `N × C × H × W` → `N × C × H × W`, any `H`, `W` larger than 1.
 public final class LocalUNet: DenoisingNetwork {
+  /// The image channels `C` of input and output.
   public let channels: Int
+  /// The receptive field `P`, odd, `1 ≤ P ≤ 8L − 3`.
   public let patchSize: Int
+  /// The channels of each level, outermost first; `L = widths.count` levels.
   public let widths: [Int]
+  /// The normalisation after every convolution but the last.
   public let normalization: Normalization
+  /// The nonlinearity after every normalisation.
   public let activation: Activation
+  /// The padding of every convolution.
   public let padding: Padding
+  /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The encoder–decoder (`UNetBody` without down-sampling).
   public let body: any Layer
   /// The kernel sizes, encoder levels (bottleneck last) then decoder levels (level 0 first), two each.
   public let kernelSizes: (encoders: [[Int]], decoders: [[Int]])
@@ -41,7 +49,7 @@ public final class LocalUNet: DenoisingNetwork {
       throw NetworkError.invalidPatchSize(architecture: "LocalUNet", patchSize: patchSize,
                                           reason: "P must be odd with 1 ≤ P ≤ \(largest) for \(levels) levels; add levels for a larger P")
     }
-    try validateNormalization(normalization, widths: widths)
+    try normalization.validate(widths: widths)
     self.channels = channels
     self.patchSize = patchSize
     self.widths = widths
@@ -74,8 +82,10 @@ public final class LocalUNet: DenoisingNetwork {
                     padding: padding, generator: &generator)
   }
 
+  /// `P`: exact without GroupNorm (see the type's note).
   public var receptiveField: Int? { patchSize }
 
+  /// The description that recreates this network with `makeNetwork(seed:)`.
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .localUNet, channels: channels, patchSize: patchSize, widths: widths,
                      normalization: normalization, activation: activation, padding: padding,

@@ -21,6 +21,7 @@ public enum NetworkError: Error, Equatable, CustomStringConvertible {
   /// The training loss became NaN or infinite; training stopped before the update of `step`.
   case diverged(step: Int, epoch: Int, loss: Float)
 
+  /// What failed, with the values, and how to fix it where there is a fix.
   public var description: String {
     switch self {
     case let .invalidPatchSize(architecture, patchSize, reason):

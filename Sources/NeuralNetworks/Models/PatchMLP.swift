@@ -13,14 +13,23 @@ import Tensors
 ///
 /// - Shapes: `N × C × H × W` → `N × C × H × W`.
 public final class PatchMLP: DenoisingNetwork {
+  /// The image channels `C` of input and output.
   public let channels: Int
+  /// The receptive field `P`, the size of the first (only spatial) kernel.
   public let patchSize: Int
+  /// The hidden channels of every layer.
   public let width: Int
+  /// The number of convolutions (plain) or `2 +` the number of residual blocks.
   public let depth: Int
+  /// Residual MLP blocks with a channel LayerNorm instead of plain layers.
   public let residualBlocks: Bool
+  /// The nonlinearity of the hidden layers.
   public let activation: Activation
+  /// The padding of the `P × P` convolution (the `1 × 1` ones never read outside).
   public let padding: Padding
+  /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The layers after the optional σ channel, a `Sequential`.
   public let body: any Layer
 
   /// - Parameters:
@@ -69,8 +78,10 @@ public final class PatchMLP: DenoisingNetwork {
     body = Sequential(layers)
   }
 
+  /// `P`: only the first convolution is spatial.
   public var receptiveField: Int? { patchSize }
 
+  /// The description that recreates this network with `makeNetwork(seed:)`.
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .patchMLP, channels: channels, patchSize: patchSize, widths: [width], depth: depth,
                      residualBlocks: residualBlocks, activation: activation, padding: padding,

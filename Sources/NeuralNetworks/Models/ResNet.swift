@@ -12,13 +12,21 @@ import Tensors
 ///
 /// - Shapes: `N × C × H × W` → `N × C × H × W`.
 public final class ResNet: DenoisingNetwork {
+  /// The image channels `C` of input and output.
   public let channels: Int
+  /// The receptive field `P = 3 + 2L`, odd, `≥ 3`.
   public let patchSize: Int
+  /// The channels of every hidden layer.
   public let width: Int
+  /// The normalisation at the start of every block.
   public let normalization: Normalization
+  /// The nonlinearity of every block.
   public let activation: Activation
+  /// The padding of every convolution.
   public let padding: Padding
+  /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The layers after the optional σ channel, a `Sequential`.
   public let body: any Layer
 
   /// - Throws: `NetworkError.invalidPatchSize` unless `P` is odd and `≥ 3`; `invalidConfiguration`
@@ -33,7 +41,7 @@ public final class ResNet: DenoisingNetwork {
     guard channels > 0 && width > 0 else {
       throw NetworkError.invalidConfiguration("ResNet needs positive channels and width, got \(channels) and \(width)")
     }
-    try validateNormalization(normalization, widths: [width])
+    try normalization.validate(widths: [width])
     self.channels = channels
     self.patchSize = patchSize
     self.width = width
@@ -46,7 +54,7 @@ public final class ResNet: DenoisingNetwork {
                                              kernelSize: 3, padding: padding, generator: &generator)]
     for _ in 0..<(patchSize - 3) / 2 {
       var block: [any Layer] = []
-      if let norm = makeNormalization(normalization, channels: width) { block.append(norm) }
+      if let norm = normalization.makeLayer(channels: width) { block.append(norm) }
       block.append(ActivationLayer(activation))
       block.append(Convolution2D(inputChannels: width, outputChannels: width, kernelSize: 3, padding: padding,
                                  generator: &generator))
@@ -59,8 +67,10 @@ public final class ResNet: DenoisingNetwork {
 
   /// `L = (P − 3)/2`.
   public var blockCount: Int { (patchSize - 3) / 2 }
+  /// `P`: exact in inference mode, without GroupNorm (see the type's note).
   public var receptiveField: Int? { patchSize }
 
+  /// The description that recreates this network with `makeNetwork(seed:)`.
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .resNet, channels: channels, patchSize: patchSize, widths: [width],
                      normalization: normalization, activation: activation, padding: padding,

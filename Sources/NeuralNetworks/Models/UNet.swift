@@ -7,12 +7,19 @@ import Tensors
 ///
 /// - Shapes: `N × C × H × W` → `N × C × H × W` with `H` and `W` divisible by `2^{levels − 1}`.
 public final class UNet: DenoisingNetwork {
+  /// The image channels `C` of input and output.
   public let channels: Int
+  /// The channels of each level, outermost first; `levels = widths.count`.
   public let widths: [Int]
+  /// The normalisation after every convolution but the last.
   public let normalization: Normalization
+  /// The nonlinearity after every normalisation.
   public let activation: Activation
+  /// The padding of every convolution.
   public let padding: Padding
+  /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The encoder–decoder (`UNetBody` with pooling and up-sampling).
   public let body: any Layer
 
   /// - Parameter widths: Channels per level; `levels = widths.count`.
@@ -23,7 +30,7 @@ public final class UNet: DenoisingNetwork {
     guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }), channels > 0 else {
       throw NetworkError.invalidConfiguration("UNet needs positive channels and widths, got \(channels) and \(widths)")
     }
-    try validateNormalization(normalization, widths: widths)
+    try normalization.validate(widths: widths)
     self.channels = channels
     self.widths = widths
     self.normalization = normalization
@@ -38,7 +45,9 @@ public final class UNet: DenoisingNetwork {
                     generator: &generator)
   }
 
+  /// The number of levels `L`; the image is halved `L − 1` times.
   public var levels: Int { widths.count }
+  /// `nil`: the field grows with the levels and is not a fixed window.
   public var receptiveField: Int? { nil }
 
   /// - Throws: `NetworkError.imageSizeNotDivisible` unless `2^{levels − 1}` divides `height` and
@@ -56,6 +65,7 @@ public final class UNet: DenoisingNetwork {
     }
   }
 
+  /// The description that recreates this network with `makeNetwork(seed:)`.
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .classicUNet, channels: channels, patchSize: nil, widths: widths,
                      normalization: normalization, activation: activation, padding: padding,

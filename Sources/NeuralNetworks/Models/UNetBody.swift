@@ -34,7 +34,7 @@ final class UNetBody: Layer {
       for kernel in kernels {
         layers.append(Convolution2D(inputChannels: channels, outputChannels: width, kernelSize: kernel, padding: padding,
                                     generator: &generator))
-        if let norm = makeNormalization(normalization, channels: width) { layers.append(norm) }
+        if let norm = normalization.makeLayer(channels: width) { layers.append(norm) }
         layers.append(ActivationLayer(activation))
         channels = width
       }

@@ -10,11 +10,16 @@ import Foundation
 /// ```
 /// `t` counts optimiser steps from 0.
 public struct CosineSchedule: Codable, Equatable, Sendable {
+  /// `η_peak`, reached at the end of the warm-up.
   public var peakLearningRate: Float
+  /// `T_w`, the steps of the linear warm-up (0: none).
   public var warmupSteps: Int
+  /// `T`, the step at which `η_final` is reached.
   public var totalSteps: Int
+  /// `η_final`, the rate from step `T` on.
   public var finalLearningRate: Float
 
+  /// A schedule over `totalSteps` steps; `0 ≤ warmupSteps ≤ totalSteps`.
   public init(peakLearningRate: Float, warmupSteps: Int = 0, totalSteps: Int, finalLearningRate: Float = 0) {
     precondition(warmupSteps >= 0 && totalSteps >= warmupSteps,
                  "CosineSchedule needs 0 ≤ warmupSteps ≤ totalSteps, got \(warmupSteps) and \(totalSteps)")

@@ -2,7 +2,9 @@ extension TrainingConfiguration {
   /// The ranges of the training hyper-parameters, wherever they come from (flags, configs,
   /// checkpoints).
   public enum Limits {
+    /// Passes over the images.
     public static let epochs = 1...100_000
+    /// Images per step.
     public static let batchSize = 1...65_536
     /// The peak learning rate: `0 < η ≤ 1`.
     public static let learningRate: ClosedRange<Float> = Float.leastNormalMagnitude...1
@@ -10,6 +12,7 @@ extension TrainingConfiguration {
     public static let weightDecay: ClosedRange<Float> = 0...1
     /// The EMA decay `d`, in `[0, 1)`.
     public static let emaDecay: Range<Float> = 0..<1
+    /// Warm-up steps (more than all steps is allowed: the warm-up is cut to the run).
     public static let warmupSteps = 0...100_000_000
   }
 

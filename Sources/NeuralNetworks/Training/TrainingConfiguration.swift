@@ -1,11 +1,17 @@
-/// The hyper-parameters of `train(_:images:configuration:makeInput:progress:)`.
+/// The hyper-parameters of `train(_:images:configuration:makeInput:progress:resume:epochEnd:)`;
+/// `validate()` checks them against `Limits`.
 public struct TrainingConfiguration: Codable, Equatable, Hashable, Sendable {
+  /// The passes over the training images.
   public var epochs: Int
+  /// The images per step; the last batch of an epoch may be smaller.
   public var batchSize: Int
+  /// How σ is chosen for every image at every step.
   public var sigma: SigmaSampling
+  /// Adam, or AdamW with its weight decay.
   public var optimizer: OptimizerChoice
   /// The peak learning rate of the cosine schedule (SPEC: 1e-3).
   public var learningRate: Float
+  /// The steps of the linear warm-up; one longer than the run is cut to the run.
   public var warmupSteps: Int
   /// The learning rate the cosine decays to at the last step.
   public var finalLearningRate: Float
@@ -16,6 +22,8 @@ public struct TrainingConfiguration: Codable, Equatable, Hashable, Sendable {
   /// Seeds the shuffling, the σ draws and the noise (the network's own seed sets its initial weights).
   public var seed: UInt64
 
+  /// A configuration; the defaults are Adam at `1e-3` with cosine decay to 0, no warm-up, batches
+  /// of 32, clipping at norm 1, no EMA and seed 0.
   public init(epochs: Int, batchSize: Int = 32, sigma: SigmaSampling, optimizer: OptimizerChoice = .adam,
               learningRate: Float = 1e-3, warmupSteps: Int = 0, finalLearningRate: Float = 0,
               gradientClipNorm: Float? = 1, emaDecay: Float? = nil, seed: UInt64 = 0) {
