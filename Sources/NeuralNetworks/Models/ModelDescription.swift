@@ -9,6 +9,7 @@ import Tensors
 /// try copy.load(from: network.checkpointTensors())
 /// ```
 public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
+  /// The network family.
   public var architecture: Architecture
   /// Image channels `C`.
   public var channels: Int
@@ -20,12 +21,16 @@ public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
   public var depth: Int?
   /// PatchMLP: residual MLP blocks `h + W₂·GELU(W₁·LayerNorm(h))` instead of plain layers.
   public var residualBlocks: Bool?
+  /// The normalisation before each activation (ResNet and the U-Nets; PatchMLP's residual blocks use LayerNorm).
   public var normalization: Normalization
+  /// The non-linearity between layers.
   public var activation: Activation
+  /// How convolutions treat the border: `circular` keeps the network exactly translation-equivariant.
   public var padding: Padding
   /// σ as an extra constant input channel.
   public var noiseConditional: Bool
 
+  /// A description; `makeNetwork(seed:)` checks it.
   public init(architecture: Architecture, channels: Int, patchSize: Int?, widths: [Int], depth: Int? = nil,
               residualBlocks: Bool? = nil, normalization: Normalization = .none, activation: Activation,
               padding: Padding = .circular, noiseConditional: Bool = false) {
