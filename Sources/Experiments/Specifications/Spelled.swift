@@ -1,13 +1,4 @@
-import NeuralNetworks
 import DataFiles
-import Physics
-
-/// A value that configs and the command line write as one string.
-public protocol SpellingParsable: Sendable {
-  /// Parses the value's spelling.
-  /// - Throws: an error whose description says what was expected.
-  init(spelling: String) throws
-}
 
 /// A value together with the string it was written as: parsed once, when it is read (so a bad
 /// value fails at decode time, naming its key), and kept with its spelling, so run folders,
@@ -50,25 +41,5 @@ public struct Spelled<Value: SpellingParsable>: Codable, Hashable, Sendable, Cus
   public var description: String { spelling }
 }
 
-extension DataSetSource: SpellingParsable {
-  /// `fashion-mnist`, `cifar10:DIR`, `npy:FILE`, … as `DataSetSource(parsing:)` reads them.
-  public init(spelling: String) throws { try self.init(parsing: spelling) }
-}
-
-extension OperatorSpecification: SpellingParsable {
-  /// An operator that needs no mask or kernel file: `denoising` or a preset such as `inpainting_center_15`.
-  public init(spelling: String) throws { try self.init(name: spelling) }
-}
-
-extension EstimatorInput: SpellingParsable {
-  /// `agnostic`, `adjoint`, `wiener:λ` or `inverse:ε`.
-  public init(spelling: String) throws { try self.init(parsing: spelling) }
-}
-
 /// A data set as configs and the command line name it.
 public typealias DataSetChoice = Spelled<DataSetSource>
-
-extension Normalization: SpellingParsable {
-  /// `none`, `batch` or `group:G`.
-  public init(spelling: String) throws { try self.init(parsing: spelling) }
-}
