@@ -1,4 +1,5 @@
 import Foundation
+import DataFiles
 import Tensors
 import Physics
 import AnalyticMMSE
@@ -39,5 +40,22 @@ extension ExperimentRunner {
                                      measurementName: setting.input == .agnostic ? "measurement" : "input")
     try grid.write(to: directory.appendingPathComponent("figure.png"))
     try grid.write(to: figures.appendingPathComponent(setting.key + ".png"))
+  }
+
+  /// The paper's Figure 1 for one σ-conditional network: one column per σ of `group`, rows
+  /// measurement / LE-MMSE / network / ground truth of the first test image, each panel with
+  /// its PSNR against the truth (and the network's match). Read from the files every σ's
+  /// evaluation left, so it is drawn also when some σ finished in an earlier run.
+  func writeSigmaFigure(of group: [ExperimentSetting]) throws {
+    func first(_ name: String, _ setting: ExperimentSetting) throws -> Tensor {
+      try NumPyFile.read(contentsOf: evaluationDirectory(setting).appendingPathComponent(name)).asImageBatch.image(0)
+    }
+    let y = try Tensor.stack(group.map { try first("measurements.npy", $0) })
+    let lemmse = try Tensor.stack(group.map { try first("lemmse.npy", $0) })
+    let network = try Tensor.stack(group.map { try first("network.npy", $0) })
+    let truth = try Tensor.stack(group.map { try first("truth.npy", $0) })
+    let grid = FigureGrid.comparison(measurement: y, lemmse: lemmse, network: network, truth: truth, columns: group.indices,
+                                     columnHeader: { "σ = \(group[$0].sigma)" })
+    try grid.write(to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(group[0].trainingKey + "_sigmas.png"))
   }
 }

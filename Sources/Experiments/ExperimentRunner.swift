@@ -36,21 +36,63 @@ public struct ExperimentRunner: Sendable {
   }
 
   /// Runs every setting; `progress(phase, fraction, detail)` reports the work.
+  ///
+  /// With `train_sigma_range` the settings that differ only in σ share one network, trained
+  /// once (σ-conditional) and evaluated at every σ of `sigmas`; without it each setting trains
+  /// its own network at its σ.
   /// - Throws: `ExperimentError` from `validate()`, before anything is written;
   ///   `TrainingJobError` when a network diverges (its setting writes nothing).
   public func run(progress: @escaping @Sendable (String, Double, String) -> Void) throws -> [ResultRecord] {
     try validate()
     var records: [ResultRecord] = []
-    let settings = config.settings()
-    for (index, setting) in settings.enumerated() {
-      let phase = "[\(index + 1)/\(settings.count)] \(setting.key)"
-      records.append(try run(setting, progress: { progress(phase + " " + $0, $1, $2) }).record)
-      try writeTables(records)
+    let groups = trainingGroups()
+    let total = groups.reduce(0) { $0 + $1.count }
+    for group in groups {
+      var network: (any DenoisingNetwork, Double)?
+      var data: (training: Tensor, truth: Tensor)?
+      for setting in group {
+        let phase = "[\(records.count + 1)/\(total)] \(setting.key)"
+        let report = { @Sendable (text: String, fraction: Double, detail: String) in progress(phase + " " + text, fraction, detail) }
+        let directory = evaluationDirectory(setting)
+        if reusesFinishedSettings, let record = Self.finishedRecord(in: directory) {
+          report("(finished earlier)", 1, "")
+          records.append(record)
+          continue
+        }
+        if data == nil { data = try loadData(setting) }
+        if network == nil { network = try trainOrReuse(setting, training: data!.training, progress: report) }
+        records.append(try evaluate(setting, data: data!, network: network!.0, secondsTrain: network!.1, directory: directory,
+                                    progress: report).record)
+        try writeTables(records)
+      }
+      if group.count > 1 { try writeSigmaFigure(of: group) }
     }
+    try writeTables(records)
     return records
   }
 
-  /// The folder of a setting: its key and a hash of everything else that shapes its result.
+  /// The settings in run order, grouped by the network they share: one per group at a fixed σ,
+  /// every σ of a (data set, operator, input, model, N) with `train_sigma_range`.
+  func trainingGroups() -> [[ExperimentSetting]] {
+    let settings = config.settings()
+    guard config.trainSigmaRange != nil else { return settings.map { [$0] } }
+    var order: [ExperimentSetting] = [], members: [ExperimentSetting: [ExperimentSetting]] = [:]
+    for setting in settings {
+      let identity = setting.trainingIdentity
+      if members[identity] == nil { order.append(identity) }
+      members[identity, default: []].append(setting)
+    }
+    return order.map { members[$0]! }
+  }
+
+  /// The record a finished evaluation left, if it is readable.
+  static func finishedRecord(in directory: URL) -> ResultRecord? {
+    guard let data = try? Data(contentsOf: directory.appendingPathComponent("result.json")) else { return nil }
+    return try? JSONDecoder().decode(ResultRecord.self, from: data)
+  }
+
+  /// The folder of a setting's network: its training key and a hash of everything else that
+  /// shapes the network (for a σ-conditional network, σ is not part of either).
   func runDirectory(_ setting: ExperimentSetting) -> URL {
     struct Fingerprint: Codable {
       var setting: ExperimentSetting
@@ -60,15 +102,24 @@ public struct ExperimentRunner: Sendable {
       var trainSigmaRange: [Float]?
       var seed: UInt64
     }
+    let conditional = config.trainSigmaRange != nil
+    let identity = conditional ? setting.trainingIdentity : setting
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
-    let data = (try? encoder.encode(Fingerprint(setting: setting, nTest: config.nTest, epochs: config.epochs,
+    let data = (try? encoder.encode(Fingerprint(setting: identity, nTest: config.nTest, epochs: config.epochs,
                                                 batchSize: config.batchSize, learningRate: config.learningRate,
                                                 trainSigmaRange: config.trainSigmaRange, seed: config.seeds.seed))) ?? Data()
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
     for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
     return outputDirectory.appendingPathComponent("runs")
-      .appendingPathComponent(setting.key + "_" + String(hash >> 40, radix: 16))
+      .appendingPathComponent((conditional ? setting.trainingKey : setting.key) + "_" + String(hash >> 40, radix: 16))
+  }
+
+  /// Where a setting's evaluation goes: its run folder, or for a σ-conditional network the
+  /// subfolder `s<σ>` of the network's folder.
+  func evaluationDirectory(_ setting: ExperimentSetting) -> URL {
+    let directory = runDirectory(setting)
+    return config.trainSigmaRange == nil ? directory : directory.appendingPathComponent("s\(setting.sigma)")
   }
 
   /// What one setting produced: its record, and everything else when it ran now (not when its
@@ -85,47 +136,69 @@ public struct ExperimentRunner: Sendable {
   /// Runs one setting: train or reuse → checkpoint → seeded test measurements → network
   /// output → analytic estimates → record, figures and files.
   public func run(_ setting: ExperimentSetting, progress: @escaping @Sendable (String, Double, String) -> Void) throws -> SettingOutcome {
-    let directory = runDirectory(setting)
-    let resultURL = directory.appendingPathComponent("result.json")
-    if reusesFinishedSettings, let data = try? Data(contentsOf: resultURL),
-       let record = try? JSONDecoder().decode(ResultRecord.self, from: data) {
+    let directory = evaluationDirectory(setting)
+    if reusesFinishedSettings, let record = Self.finishedRecord(in: directory) {
       progress("(finished earlier)", 1, "")
       return SettingOutcome(record: record, comparison: nil, directory: directory)
     }
-    let training = try DataSets.load(DataSetRequest(source: setting.dataset.value, split: .train, count: setting.nTrain))
-    let truth = try DataSets.load(DataSetRequest(source: setting.dataset.value, split: .test, count: config.nTest))
-    let shape = training.imageBatchShape
-    let op = try setting.operator.makeOperator(height: shape.height, width: shape.width)
+    let data = try loadData(setting)
+    let (network, secondsTrain) = try trainOrReuse(setting, training: data.training, progress: progress)
+    return try evaluate(setting, data: data, network: network, secondsTrain: secondsTrain, directory: directory, progress: progress)
+  }
 
-    // The network: trained here, or reused from the checkpoint of an interrupted run.
-    let checkpointURL = directory.appendingPathComponent("network.safetensors")
-    let network: any DenoisingNetwork
-    let secondsTrain: Double
+  /// A setting's training and test images.
+  func loadData(_ setting: ExperimentSetting) throws -> (training: Tensor, truth: Tensor) {
+    (try DataSets.load(DataSetRequest(source: setting.dataset.value, split: .train, count: setting.nTrain)),
+     try DataSets.load(DataSetRequest(source: setting.dataset.value, split: .test, count: config.nTest)))
+  }
+
+  /// The setting's network: read from the checkpoint of an earlier (interrupted) run, or trained
+  /// now and checkpointed. Returns it with the seconds its training took.
+  func trainOrReuse(_ setting: ExperimentSetting, training: Tensor,
+                    progress: @escaping @Sendable (String, Double, String) -> Void) throws -> (any DenoisingNetwork, Double) {
+    let checkpointURL = runDirectory(setting).appendingPathComponent("network.safetensors")
     if reusesFinishedSettings, let saved = try? Checkpoint.read(from: checkpointURL) {
-      (network, secondsTrain) = (saved.network, saved.description.seconds)
-    } else {
-      let job = TrainingJob(
-        model: try setting.model.description(channels: shape.channels, noiseConditional: config.trainSigmaRange != nil),
-        operator: setting.operator, forwardOperator: op, input: setting.input,
-        configuration: trainingConfiguration(sigma: setting.sigma), dataset: setting.dataset.spelling)
-      let trained = try job.train(images: training, seeds: config.seeds) {
-        progress("training", Double($0.step) / Double(Swift.max($0.totalSteps, 1)), $0.summary)
-      }
-      try Checkpoint.write(network: trained.network, description: trained.description, to: checkpointURL)
-      (network, secondsTrain) = (trained.network, trained.description.seconds)
+      return (saved.network, saved.description.seconds)
     }
+    let shape = training.imageBatchShape
+    let job = TrainingJob(
+      model: try setting.model.description(channels: shape.channels, noiseConditional: config.trainSigmaRange != nil),
+      operator: setting.operator, forwardOperator: try setting.operator.makeOperator(height: shape.height, width: shape.width),
+      input: setting.input, configuration: trainingConfiguration(sigma: setting.sigma), dataset: setting.dataset.spelling)
+    let trained = try job.train(images: training, seeds: config.seeds) {
+      progress("training", Double($0.step) / Double(Swift.max($0.totalSteps, 1)), $0.summary)
+    }
+    try Checkpoint.write(network: trained.network, description: trained.description, to: checkpointURL)
+    return (trained.network, trained.description.seconds)
+  }
 
-    let comparison = Comparison(setting: setting, training: training, truth: truth, forwardOperator: op, seeds: config.seeds,
-                                patchSizes: config.calibration ?? NetworkCalibration.defaultPatchSizes,
+  /// Compares `network` with the estimators at the setting's σ and writes the setting's files
+  /// into `directory`.
+  func evaluate(_ setting: ExperimentSetting, data: (training: Tensor, truth: Tensor), network: any DenoisingNetwork,
+                secondsTrain: Double, directory: URL,
+                progress: @escaping @Sendable (String, Double, String) -> Void) throws -> SettingOutcome {
+    let shape = data.training.imageBatchShape
+    let op = try setting.operator.makeOperator(height: shape.height, width: shape.width)
+    let comparison = Comparison(setting: setting, training: data.training, truth: data.truth, forwardOperator: op,
+                                seeds: config.seeds, patchSizes: config.calibration ?? NetworkCalibration.defaultPatchSizes,
                                 otherEstimators: config.estimators ?? [], epochs: config.epochs, threads: threads)
-    let outcome = try comparison.evaluate(network: network, secondsTrain: secondsTrain) { progress($0, $1, "") }
+    var outcome = try comparison.evaluate(network: network, secondsTrain: secondsTrain) { progress($0, $1, "") }
+    if let range = config.trainSigmaRange {
+      outcome.record.trainSigmaRange = range
+      if !(Double(range[0])...Double(range[1])).contains(setting.sigma) {
+        outcome.record.warnings = ["σ = \(setting.sigma) is outside the network's training range [\(range[0]), \(range[1])]"]
+      }
+    }
+    let checkpoint = runDirectory(setting).appendingPathComponent("network.safetensors")
+    outcome.record.checkpoint = String(checkpoint.path.dropFirst(outputDirectory.path.count + 1))
     // The network's test inputs and outputs as files, so `lemmse compare` (or any tool) can
     // recompute the calibration from them.
     try NumPyFile.write(outcome.y, to: directory.appendingPathComponent("measurements.npy"))
-    try NumPyFile.write(truth, to: directory.appendingPathComponent("truth.npy"))
+    try NumPyFile.write(data.truth, to: directory.appendingPathComponent("truth.npy"))
     try NumPyFile.write(outcome.networkOutput, to: directory.appendingPathComponent("network.npy"))
-    try writeFigures(of: setting, outcome: outcome, training: training, forwardOperator: op, directory: directory)
-    try writeJSON(outcome.record, to: resultURL)
+    try NumPyFile.write(outcome.reference.images, to: directory.appendingPathComponent("lemmse.npy"))
+    try writeFigures(of: setting, outcome: outcome, training: data.training, forwardOperator: op, directory: directory)
+    try writeJSON(outcome.record, to: directory.appendingPathComponent("result.json"))
     return SettingOutcome(record: outcome.record, comparison: outcome, directory: directory)
   }
 

@@ -112,3 +112,39 @@ import ImageQuality
   #expect(choice.resolved(for: .denoising) == .agnostic)
   #expect(try InputChoice(parsing: "adjoint").resolved(for: .denoising) == .adjoint)
 }
+
+/// With `train_sigma_range`, one network per (data set, operator, input, model, N) is trained
+/// once and evaluated at every σ: one record per σ, one checkpoint, the same training time, a
+/// warning for a σ outside the range, the σ-column figure, and a second run recomputes nothing.
+@Test func aSigmaConditionalNetworkIsTrainedOnceAndEvaluatedAtEverySigma() throws {
+  let folder = scratchDirectory()
+  let data = try tinyDataSet(in: folder)
+  let config = ExperimentConfig(datasets: [DataSetChoice(stringLiteral: data)], operators: ["denoising"], sigmas: [0.1, 0.3, 0.8],
+                                inputs: ["agnostic"], models: [ModelSpecification(model: .patchMLP, patch: 3, widths: [8])],
+                                nTrain: [12], nTest: 2, epochs: 1, trainSigmaRange: [0, 0.5], calibration: [3], seed: 3)
+  let output = folder.appendingPathComponent("out")
+  let runner = ExperimentRunner(config: config, outputDirectory: output)
+  #expect(runner.trainingGroups().map(\.count) == [3])
+  let records = try runner.run { _, _, _ in }
+  #expect(records.map(\.sigma) == [0.1, 0.3, 0.8])
+  #expect(Set(records.map(\.checkpoint)).count == 1 && records[0].checkpoint != nil)
+  #expect(Set(records.map(\.secondsTrain)).count == 1)
+  #expect(records.allSatisfy { $0.trainSigmaRange == [0, 0.5] })
+  #expect(records[0].warnings == nil && records[2].warnings?.first?.contains("outside") == true)
+  let runs = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("runs").path)
+  #expect(runs.count == 1 && !runs[0].contains("_s0."), "one folder per network, its name without σ: \(runs)")
+  let checkpoint = output.appendingPathComponent(records[0].checkpoint!)
+  let saved = try Checkpoint.read(from: checkpoint)
+  #expect(saved.description.model.noiseConditional)
+  #expect(saved.description.sigma == .uniform(lower: 0, upper: 0.5))
+  // The test noise differs per σ but is drawn from the same stream: y − x scales with σ.
+  let first = config.settings()[0]
+  let y = try NumPyFile.read(contentsOf: runner.evaluationDirectory(first).appendingPathComponent("measurements.npy"))
+  let truth = try NumPyFile.read(contentsOf: runner.evaluationDirectory(first).appendingPathComponent("truth.npy"))
+  #expect(y.scalars == measure(truth, with: .denoising, sigma: 0.1, seed: 4).scalars)
+  #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("figures/\(first.trainingKey)_sigmas.png").path))
+  // A second run finds every σ finished.
+  let before = try FileManager.default.attributesOfItem(atPath: checkpoint.path)[.modificationDate] as! Date
+  #expect(try runner.run { _, _, _ in } == records)
+  #expect(try FileManager.default.attributesOfItem(atPath: checkpoint.path)[.modificationDate] as! Date == before)
+}

@@ -58,6 +58,14 @@ public struct ResultRecord: Codable, Equatable, Sendable {
   public var otherEstimators: [String: Double]?
   /// PSNR(network, LE-MMSE) in bins of the query patches' log-density.
   public var density: [DensityBin]?
+  /// The σ range `[A, B]` a σ-conditional network was trained over (σ ~ U[A, B] per image and
+  /// step); nil for a network trained at the record's σ.
+  public var trainSigmaRange: [Float]?
+  /// The network's checkpoint, relative to the experiment's output folder (shared by the
+  /// records of one σ-conditional network).
+  public var checkpoint: String?
+  /// What the reader should know about this record (e.g. σ outside the training range).
+  public var warnings: [String]?
 
   enum CodingKeys: String, CodingKey {
     case dataset, `operator`, sigma, input, model, patch, epochs
@@ -76,6 +84,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case psnrNetworkLEMMSEBest = "psnr_network_lemmse_best"
     case psnrNetworkLEMMSERange = "psnr_network_lemmse_range"
     case otherEstimators = "other_estimators", density
+    case trainSigmaRange = "train_sigma_range", checkpoint, warnings
   }
 
 }

@@ -38,4 +38,17 @@ public struct ExperimentSetting: Codable, Equatable, Hashable, Sendable {
     let raw = "\(dataset)_\(self.operator)_s\(sigma)_\(input)_\(model.label)_n\(nTrain)"
     return String(raw.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
   }
+
+  /// The setting without its σ: what the settings sharing one σ-conditional network have in common.
+  public var trainingIdentity: ExperimentSetting {
+    var identity = self
+    identity.sigma = 0
+    return identity
+  }
+
+  /// The folder name of a σ-conditional network: the key without σ.
+  public var trainingKey: String {
+    let raw = "\(dataset)_\(self.operator)_\(input)_\(model.label)_n\(nTrain)"
+    return String(raw.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
+  }
 }
