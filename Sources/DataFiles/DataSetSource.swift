@@ -9,9 +9,10 @@ import Foundation
 /// | `FILE.npy`, `npy:FILE` | `.numpy`: `N × C × H × W`, `C × H × W` (one image, `C` = 1 or 3) or `N × H × W` (grey) |
 /// | `fashion-mnist:DIR`, `fashion-mnist` | `.fashionMNIST` |
 /// | `cifar10:DIR`, `cifar10` | `.cifar10` |
-/// | `folder:DIR`, `ffhq:DIR`, `ffhq` | `.folder` |
+/// | `ffhq:DIR`, `ffhq`, `ffhq-32[:DIR]` | `.ffhq`: faces named by their FFHQ number, the paper's split; `-32` resizes to 32 × 32 |
+/// | `folder:DIR` | `.folder` |
 ///
-/// A name without `DIR` is found with `DataLocator`.
+/// A name without `DIR` is found with `DataLocator` (for FFHQ, `ffhq-5k` first).
 public enum DataSetSource: Equatable, Sendable, CustomStringConvertible {
   /// A `.npy` array of images.
   case numpy(URL)
@@ -21,6 +22,11 @@ public enum DataSetSource: Equatable, Sendable, CustomStringConvertible {
   case cifar10(URL)
   /// A folder of `.png` / `.jpg` / `.jpeg` images (`DIR/train`, `DIR/test` when present).
   case folder(URL)
+  /// A folder of FFHQ faces named `NNNNN.png` by their FFHQ number, split as in the
+  /// experiments: numbers `FFHQSplit.train` (00000–04899) for training, `FFHQSplit.test`
+  /// (04900–04999) for testing; other numbers are not used. With `imageSize`, every face is
+  /// area-averaged to `imageSize × imageSize`.
+  case ffhq(URL, imageSize: Int?)
 
   /// Parses the command-line form (see the type's table).
   ///
@@ -47,13 +53,15 @@ public enum DataSetSource: Equatable, Sendable, CustomStringConvertible {
     case "cifar10", "cifar-10":
       self = .cifar10(try path.map(url) ?? located(.cifar10))
     case "ffhq":
-      self = .folder(try path.map(url) ?? located(.ffhq))
+      self = .ffhq(try path.map(url) ?? located(.ffhq), imageSize: nil)
+    case "ffhq-32", "ffhq32":
+      self = .ffhq(try path.map(url) ?? located(.ffhq), imageSize: 32)
     case "folder":
       guard let path else { throw DataFileError.invalidSource(text: text, reason: "write folder:DIR") }
       self = .folder(url(path))
     default:
       if trimmed.lowercased().hasSuffix(".npy") { self = .numpy(url(trimmed)); return }
-      throw DataFileError.invalidSource(text: text, reason: "expected FILE.npy, npy:FILE, fashion-mnist[:DIR], cifar10[:DIR], ffhq[:DIR] or folder:DIR")
+      throw DataFileError.invalidSource(text: text, reason: "expected FILE.npy, npy:FILE, fashion-mnist[:DIR], cifar10[:DIR], ffhq[-32][:DIR] or folder:DIR")
     }
   }
 
@@ -64,6 +72,7 @@ public enum DataSetSource: Equatable, Sendable, CustomStringConvertible {
     case let .fashionMNIST(url): return "fashion-mnist:\(url.path)"
     case let .cifar10(url): return "cifar10:\(url.path)"
     case let .folder(url): return "folder:\(url.path)"
+    case let .ffhq(url, size): return (size == 32 ? "ffhq-32:" : "ffhq:") + url.path
     }
   }
 }

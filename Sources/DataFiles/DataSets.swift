@@ -18,6 +18,8 @@ import Tensors
 ///   (`data_batch_1…5.bin` / `test_batch.bin`, or the prefixes `data_batch_1.first4000.bin` /
 ///   `test_batch.first1000.bin`); when there are none, the JPEG archives
 ///   (`train_jpeg.zip` + `train_labels.csv`, in `DIR/jpeg-q75` or `DIR`) in the CSV's order.
+/// - `.ffhq`: the files `NNNNN.png` whose number is in the split's range of `FFHQSplit`, in
+///   number order; resized by area averaging when the source has an image size.
 /// - `.folder`: every `.png`, `.jpg`, `.jpeg` file, sorted by file name; from `DIR/train` and
 ///   `DIR/test` when both exist, otherwise **both splits are all the files** (separate them with
 ///   `offset` and `count`). Grey files are repeated to three channels when others are colour.
@@ -40,6 +42,7 @@ public enum DataSets {
     case let .fashionMNIST(folder): images = try loadFashionMNIST(folder, request: request, label: label)
     case let .cifar10(folder): images = try loadCIFAR10(folder, request: request, label: label)
     case let .folder(folder): images = try loadFolder(folder, request: request, label: label)
+    case let .ffhq(folder, size): images = try loadFFHQ(folder, imageSize: size, request: request, label: label)
     }
     return try request.color.apply(to: images, dataSet: label)
   }
@@ -243,9 +246,24 @@ public enum DataSets {
     }
     let files = try imageFiles(in: directory)
     guard !files.isEmpty else { throw DataFileError.missingFiles(folder: directory.path, lookedFor: ["*.png", "*.jpg", "*.jpeg"]) }
+    return try loadImageFiles(files, imageSize: request.imageSize, request: request, label: label)
+  }
+
+  /// FFHQ faces of `request.split` (`FFHQSplit`), in the order of their numbers.
+  private static func loadFFHQ(_ folder: URL, imageSize: Int?, request: DataSetRequest, label: String) throws -> Tensor {
+    let numbers = request.split == .train ? FFHQSplit.train : FFHQSplit.test
+    let files = try imageFiles(in: folder).filter { Int($0.deletingPathExtension().lastPathComponent).map(numbers.contains) ?? false }
+    guard !files.isEmpty else {
+      throw DataFileError.missingFiles(folder: folder.path, lookedFor: ["NNNNN.png with NNNNN in \(numbers.lowerBound)…\(numbers.upperBound) (\(request.split.rawValue))"])
+    }
+    return try loadImageFiles(files, imageSize: imageSize ?? request.imageSize, request: request, label: label)
+  }
+
+  /// The images `request.offset ..< offset + count` of `files`, decoded in parallel, resized
+  /// to `imageSize` when given, stacked.
+  private static func loadImageFiles(_ files: [URL], imageSize size: Int?, request: DataSetRequest, label: String) throws -> Tensor {
     let range = try range(of: request, available: files.count, label: label)
     let chosen = Array(files[range])
-    let size = request.imageSize
     if let size, size <= 0 { throw DataFileError.invalidSource(text: "\(size)", reason: "image size must be positive") }
     if let size, ShapeArithmetic.product(size, size).map({ $0 > UntrustedInput.maximumPixelCount }) ?? true {
       throw DataFileError.invalidSource(text: "\(size)", reason: "image size must be at most 8192")

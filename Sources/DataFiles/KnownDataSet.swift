@@ -9,7 +9,7 @@ public enum KnownDataSet: String, CaseIterable, Sendable {
     switch self {
     case .fashionMNIST: return ["fashion-mnist", "fashion_mnist", "FashionMNIST", "fashionmnist"]
     case .cifar10: return ["cifar-10", "cifar10", "CIFAR10", "cifar-10-batches-bin"]
-    case .ffhq: return ["ffhq-64", "ffhq"]
+    case .ffhq: return ["ffhq-5k", "ffhq-64", "ffhq"]
     }
   }
 }

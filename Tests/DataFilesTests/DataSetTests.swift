@@ -88,6 +88,24 @@ import Tensors
     #expect(try DataSets.load(DataSetRequest(source: .numpy(folder.file("one.npy")))).shape == [1, 3, 4, 4])
   }
 
+  /// FFHQ faces are split by their number: 00000–04899 train, 04900–04999 test, others unused;
+  /// `ffhq-32` area-averages them to 32 × 32.
+  @Test func ffhqIsSplitByFaceNumber() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    for (index, name) in ["00001", "04899", "04900", "04999", "69037", "notes"].enumerated() {
+      try PNGFile.write(Tensor(repeating: Float(index * 40) / 255, shape: [3, 64, 64]), to: folder.file("\(name).png"))
+    }
+    let train = try DataSets.load(DataSetRequest(source: .ffhq(folder.url, imageSize: nil), split: .train))
+    #expect(train.shape == [2, 3, 64, 64])
+    #expect(train.image(1).maxAbsoluteDifference(Tensor(repeating: 40 / 255, shape: [3, 64, 64])) < 1e-6)   // 04899
+    let test = try DataSets.load(DataSetRequest(source: .ffhq(folder.url, imageSize: 32), split: .test))
+    #expect(test.shape == [2, 3, 32, 32])
+    #expect(test.image(0).maxAbsoluteDifference(Tensor(repeating: 80 / 255, shape: [3, 32, 32])) < 1e-6)    // 04900, not 69037
+    #expect(dataFileError { _ = try DataSets.load(DataSetRequest(source: .ffhq(folder.url, imageSize: nil), split: .test, count: 3)) }
+            == .outOfRange(dataSet: "ffhq:\(folder.url.path) (test)", requested: "0..<3", available: 2))
+  }
+
   @Test func folderWithSplitsAndResize() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
@@ -137,8 +155,10 @@ import Tensors
     #expect(try DataSetSource(parsing: "fashion-mnist:/d") == .fashionMNIST(URL(fileURLWithPath: "/d")))
     #expect(try DataSetSource(parsing: "cifar10:/d") == .cifar10(URL(fileURLWithPath: "/d")))
     #expect(try DataSetSource(parsing: "folder:/d") == .folder(URL(fileURLWithPath: "/d")))
-    #expect(try DataSetSource(parsing: "ffhq:/d") == .folder(URL(fileURLWithPath: "/d")))
-    for source in [DataSetSource.numpy(URL(fileURLWithPath: "/x.npy")), .cifar10(URL(fileURLWithPath: "/c")), .folder(URL(fileURLWithPath: "/f"))] {
+    #expect(try DataSetSource(parsing: "ffhq:/d") == .ffhq(URL(fileURLWithPath: "/d"), imageSize: nil))
+    #expect(try DataSetSource(parsing: "ffhq-32:/d") == .ffhq(URL(fileURLWithPath: "/d"), imageSize: 32))
+    for source in [DataSetSource.numpy(URL(fileURLWithPath: "/x.npy")), .cifar10(URL(fileURLWithPath: "/c")), .folder(URL(fileURLWithPath: "/f")),
+                   .ffhq(URL(fileURLWithPath: "/f"), imageSize: nil), .ffhq(URL(fileURLWithPath: "/f"), imageSize: 32)] {
       #expect(try DataSetSource(parsing: source.description) == source)
     }
     #expect(dataFileError { _ = try DataSetSource(parsing: "mnist:/d") }?.description.contains("not a data set source") == true)
@@ -152,7 +172,7 @@ import Tensors
     guard ProcessInfo.processInfo.environment["LEMMSE_DATA"] == nil else { return }
     #expect(DataLocator.find(.fashionMNIST, from: root.path)?.lastPathComponent == "fashion-mnist")
     #expect(DataLocator.find(.cifar10, from: root.path)?.lastPathComponent == "cifar-10")
-    #expect(DataLocator.find(.ffhq, from: root.path)?.lastPathComponent == "ffhq-64")
+    #expect(DataLocator.find(.ffhq, from: root.path)?.lastPathComponent == "ffhq-5k")
     #expect(DataLocator.searchedLocations.contains { $0.hasSuffix("shared/data") })
   }
 }

@@ -63,4 +63,19 @@ import Testing
     let grey = try DataSets.load(DataSetRequest(source: .folder(folder), count: 1, color: .grey))
     #expect(grey.shape == [1, 1, 64, 64])
   }
+
+  /// The 5,005 faces split by number: 4,900 for training (00000–04899), 100 for testing
+  /// (04900–04999); the five 69xxx faces are in neither.
+  @Test(.enabled(if: sharedData("ffhq-5k") != nil))
+  func ffhq5kSplit() throws {
+    let folder = try #require(sharedData("ffhq-5k"))
+    let test = try DataSets.load(DataSetRequest(source: .ffhq(folder, imageSize: 32), split: .test))
+    #expect(test.shape == [100, 3, 32, 32])
+    let last = try DataSets.load(DataSetRequest(source: .ffhq(folder, imageSize: nil), split: .train, count: 1, offset: 4899))
+    let named = try PNGFile.read(contentsOf: folder.appendingPathComponent("04899.png"))
+    #expect(last.image(0).maxAbsoluteDifference(named) == 0)
+    #expect(throws: DataFileError.self) {
+      try DataSets.load(DataSetRequest(source: .ffhq(folder, imageSize: nil), split: .train, count: 1, offset: 4900))
+    }
+  }
 }
