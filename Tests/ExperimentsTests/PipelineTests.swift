@@ -148,3 +148,15 @@ import ImageQuality
   #expect(try runner.run { _, _, _ in } == records)
   #expect(try FileManager.default.attributesOfItem(atPath: checkpoint.path)[.modificationDate] as! Date == before)
 }
+
+/// Mean, population standard deviation and NumPy's linearly interpolated 10th percentile,
+/// against values computed by hand.
+@Test func matchStatisticsAgreeWithHandComputedValues() {
+  // 1…10: mean 5.5, sd √8.25, p10 at position 0.9 → 1.9.
+  let statistics = MatchStatistics((1...10).map(Double.init).reversed())
+  #expect(statistics.mean == 5.5)
+  #expect(abs(statistics.standardDeviation - 8.25.squareRoot()) < 1e-12)
+  #expect(abs(statistics.percentile10 - 1.9) < 1e-12)
+  let one = MatchStatistics([27])
+  #expect(one.mean == 27 && one.standardDeviation == 0 && one.percentile10 == 27)
+}

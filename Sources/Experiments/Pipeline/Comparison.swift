@@ -115,6 +115,9 @@ public struct Comparison: Sendable {
     record.psnrNetworkLEMMSERange = psnr(networkOutput, reference.images, peak: .referenceRange)
     record.otherEstimators = others.isEmpty ? nil : others
     record.density = DensityBin.study(network: networkOutput, estimate: reference)
+    let perImage = { (patch: Int) in calibration.points.first { $0.patch == patch }.map { MatchStatistics($0.perImagePSNRNetworkLEMMSE) } }
+    record.matchAtPatch = perImage(patch)
+    record.matchAtBestPatch = perImage(calibration.best.patch)
     return Outcome(record: record, truth: truth, y: y, u: u, networkOutput: networkOutput, reference: reference, calibration: calibration)
   }
 }

@@ -66,6 +66,10 @@ public struct ResultRecord: Codable, Equatable, Sendable {
   public var checkpoint: String?
   /// What the reader should know about this record (e.g. σ outside the training range).
   public var warnings: [String]?
+  /// The spread over the test images of PSNR(network, LE-MMSE) at `patch`.
+  public var matchAtPatch: MatchStatistics?
+  /// The spread over the test images of PSNR(network, LE-MMSE) at `bestPatch`.
+  public var matchAtBestPatch: MatchStatistics?
 
   enum CodingKeys: String, CodingKey {
     case dataset, `operator`, sigma, input, model, patch, epochs
@@ -85,6 +89,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case psnrNetworkLEMMSERange = "psnr_network_lemmse_range"
     case otherEstimators = "other_estimators", density
     case trainSigmaRange = "train_sigma_range", checkpoint, warnings
+    case matchAtPatch = "match_at_patch", matchAtBestPatch = "match_at_best_patch"
   }
 
 }

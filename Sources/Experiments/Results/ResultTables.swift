@@ -47,15 +47,21 @@ public enum ResultTables {
   public static func markdown(_ records: [ResultRecord], title: String?) -> String {
     var text = "# \(title ?? "Results")\n\n"
     text += "PSNR in dB, peak 1, per image then averaged. *match* = PSNR(network, LE-MMSE): at the network's nominal "
-      + "receptive field P, and at the best P of the calibration sweep. The paper's claim: ≳ 25 dB.\n\n"
-    text += "| data | operator | σ | input | model | N | epochs | PSNR(y, x) | PSNR(net, x) | PSNR(LE-MMSE, x) | match at P | best P | match at best P | ≥ 25 dB |\n"
-    text += "|---|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|\n"
+      + "receptive field P, and at the best P of the calibration sweep; *sd* and *p10* are the standard deviation and "
+      + "the 10th percentile of the per-image match over the test images. The paper's claim: ≳ 25 dB.\n\n"
+    text += "| data | operator | σ | input | model | N | epochs | PSNR(y, x) | PSNR(net, x) | PSNR(LE-MMSE, x) "
+      + "| match at P | sd | p10 | best P | match at best P | sd | p10 | ≥ 25 dB |\n"
+    text += "|---|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|\n"
     for record in records {
       let nominal = record.nominalPatch.map { "\(format(record.psnrNetworkLEMMSE)) (P=\($0))" } ?? "–"
       let best = record.psnrNetworkLEMMSEBest ?? record.psnrNetworkLEMMSE ?? .nan
+      func spread(_ statistics: MatchStatistics?) -> String {
+        statistics.map { "\(format($0.standardDeviation)) | \(format($0.percentile10))" } ?? "– | –"
+      }
       text += "| \(record.dataset) | \(record.operator) | \(format(record.sigma, 2)) | \(record.input) | \(record.model) | "
         + "\(record.nTrain) | \(record.epochs) | \(format(record.psnrMeasurementTruth)) | \(format(record.psnrNetworkTruth)) | "
-        + "\(format(record.psnrLEMMSETruth)) | \(nominal) | \(record.bestPatch.map(String.init) ?? "–") | \(format(best)) | "
+        + "\(format(record.psnrLEMMSETruth)) | \(nominal) | \(record.nominalPatch == nil ? "– | –" : spread(record.matchAtPatch)) | "
+        + "\(record.bestPatch.map(String.init) ?? "–") | \(format(best)) | \(spread(record.matchAtBestPatch)) | "
         + "\(best >= 25 ? "yes" : "no") |\n"
     }
     return text
