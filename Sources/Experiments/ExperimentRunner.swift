@@ -68,6 +68,7 @@ public struct ExperimentRunner: Sendable {
       if group.count > 1 { try writeSigmaFigure(of: group) }
     }
     try writeTables(records)
+    try writeSummaryFigures()
     return records
   }
 

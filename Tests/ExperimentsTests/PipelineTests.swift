@@ -160,3 +160,24 @@ import ImageQuality
   let one = MatchStatistics([27])
   #expect(one.mean == 27 && one.standardDeviation == 0 && one.percentile10 == 27)
 }
+
+/// The summary figure of a grid: one row per operator, every architecture beside the LE-MMSE
+/// of its P, per data set and σ.
+@Test func theSummaryFigureShowsEveryArchitecturePerOperator() throws {
+  let folder = scratchDirectory()
+  let data = try tinyDataSet(in: folder)
+  let config = ExperimentConfig(datasets: [DataSetChoice(stringLiteral: data)], operators: ["denoising", "inpainting_random_30"],
+                                sigmas: [0.1], inputs: ["agnostic"],
+                                models: [ModelSpecification(model: .patchMLP, patch: 3, widths: [8]),
+                                         ModelSpecification(model: .resNet, patch: 5, widths: [4])],
+                                nTrain: [12], nTest: 2, epochs: 1, calibration: [3], seed: 2)
+  let output = folder.appendingPathComponent("out")
+  let records = try ExperimentRunner(config: config, outputDirectory: output).run { _, _, _ in }
+  #expect(records.count == 4)
+  let name = "summary_\(data)_s0.1".map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" }
+  let figure = output.appendingPathComponent("figures").appendingPathComponent(String(name) + ".png")
+  let image = try PNGFile.read(contentsOf: figure)
+  // Two rows of 12-pixel panels enlarged to ≥ 112 px, six columns: measurement, LE-MMSE P=3,
+  // patchmlp, LE-MMSE P=5, resnet, ground truth.
+  #expect(image.shape[1] > 2 * 112 && image.shape[2] > 6 * 112)
+}
