@@ -2,9 +2,9 @@ import Foundation
 
 extension AnalyticEstimator {
   /// `le-mmse`: every position of every training image, class by class.
-  func accumulateLocalEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], String) {
+  func accumulateLocalEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], EstimatorKernel) {
     let shape = training.imageBatchShape
-    let geometry = patchGeometry()
+    let geometry = patchGeometry
     let threshold = Float(settings.pruneThreshold ?? .infinity)
     let tests = inputs.imageBatchShape.count
     let means = self.means, training = self.training
@@ -39,7 +39,7 @@ extension AnalyticEstimator {
           }
         }
       }
-      return (result, "circular-box")
+      return (result, .circularBox)
     }
 
     let kernel = DenseClassKernel(geometry: geometry, threshold: threshold)
@@ -59,13 +59,13 @@ extension AnalyticEstimator {
         }
       }
     }
-    return (result, "dense-class")
+    return (result, .denseClass)
   }
 
   /// `l-mmse`: the query's own position in every training image.
   func accumulateLocal(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
     let shape = training.imageBatchShape
-    let geometry = patchGeometry()
+    let geometry = patchGeometry
     let tests = inputs.imageBatchShape.count
     let pixels = shape.planeSize
     let means = self.means, training = self.training
@@ -172,26 +172,34 @@ extension AnalyticEstimator {
           for s in 0..<pixels where validShifts[s] {
             logits[s] = -0.5 * Swift.max(0, queries[t].squaredNorm + squaredNorm - 2 * correlation[s])
           }
-          let largest = logits.max()!
-          if largest > results[t].maximum[0] {
-            for p in 0..<pixels { results[t].rescale(pixel: p, to: largest) }
-          }
-          let reference = results[t].maximum[0]
-          let weights = logits.map { exp($0 - reference) }
-          let weightSum = weights.reduce(0, +), weightSquareSum = weights.reduce(0) { $0 + $1 * $1 }
-          // Σ_s w[s] x[p + s] for every p: a correlation, by FFT.
-          let weightSpectrum = fft.forward(weights)
-          for c in 0..<channels {
-            let contribution = fft.inverseReal(valueSpectra[c].multiplied(by: weightSpectrum, conjugatingOther: true))
-            for p in 0..<pixels { results[t].weighted[p * channels + c] += contribution[p] }
-          }
-          for p in 0..<pixels {
-            results[t].sum[p] += weightSum
-            results[t].squareSum[p] += weightSquareSum
-          }
+          Self.addShiftWeights(logits: logits, values: valueSpectra, fft: fft, to: &results[t])
         }
       }
       return results
+    }
+  }
+
+  /// Adds one training image's candidates at every shift `s`, with log-weights `logits[s]`
+  /// that do not depend on the pixel: `Σ_s w[s] x[p + s]` for every `p` is a correlation,
+  /// computed by FFT.
+  private static func addShiftWeights(logits: [Double], values valueSpectra: [ComplexPlane], fft: FFT2D,
+                                      to result: inout SoftmaxAccumulator) {
+    let pixels = logits.count, channels = valueSpectra.count
+    let largest = logits.max()!
+    if largest > result.maximum[0] {
+      for p in 0..<pixels { result.rescale(pixel: p, to: largest) }
+    }
+    let reference = result.maximum[0]
+    let weights = logits.map { exp($0 - reference) }
+    let weightSum = weights.reduce(0, +), weightSquareSum = weights.reduce(0) { $0 + $1 * $1 }
+    let weightSpectrum = fft.forward(weights)
+    for c in 0..<channels {
+      let contribution = fft.inverseReal(valueSpectra[c].multiplied(by: weightSpectrum, conjugatingOther: true))
+      for p in 0..<pixels { result.weighted[p * channels + c] += contribution[p] }
+    }
+    for p in 0..<pixels {
+      result.sum[p] += weightSum
+      result.squareSum[p] += weightSquareSum
     }
   }
 }

@@ -172,7 +172,7 @@ struct EstimateCommand: ParsableCommand {
     try outputs.commit()
     let statistics = result.statistics
     printError(String(format: "wrote %@ (%@, %.2f s, %@ pairs, %.2f%% pruned, skipped weight ≤ %.1e)", output,
-                      statistics.kernel, statistics.seconds, "\(statistics.candidatePairs)",
+                      statistics.kernel.rawValue, statistics.seconds, "\(statistics.candidatePairs)",
                       100 * Double(statistics.skippedPairs) / Double(max(statistics.candidatePairs, 1)),
                       statistics.skippedWeightBound))
   }

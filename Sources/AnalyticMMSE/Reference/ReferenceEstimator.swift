@@ -15,10 +15,16 @@ import Foundation
 /// with the Moore–Penrose pseudo-inverse (eigenvalues below `1e-10 ×` the largest dropped).
 /// The estimate at `p` is `Σ w x_i[·, q] / Σ w`, accumulated in `Double`.
 public enum ReferenceEstimator {
+  /// The estimates of `settings.estimator` computed candidate by candidate, in `Double`.
+  ///
   /// - Parameters:
   ///   - training: clean training images `x_i`, `N × C × H × W`.
   ///   - inputs: test inputs `u = B y`, `M × C × H × W`.
+  ///   - forwardOperator, input: `A` and the input map `B` (`u = B y`); `m_i = B A x_i`.
+  ///   - settings: estimator, patch size, padding and σ (pruning and threads are ignored).
   /// - Returns: the estimates, `M × C × H × W`.
+  /// - Throws: `PhysicsError` when the input does not fit the operator.
+  /// - Complexity: `M · N · (H W)²` candidates, each with a `d × d` whitening (`d = C P²`).
   public static func estimate(training: Tensor, inputs: Tensor, forwardOperator: ForwardOperator,
                               input: EstimatorInput, settings: EstimatorSettings) throws -> Tensor {
     let trainingShape = training.imageBatchShape, inputShape = inputs.imageBatchShape
