@@ -1,67 +1,6 @@
 import Foundation
 
 extension AnalyticEstimator {
-  /// `le-mmse`: every position of every training image, class by class.
-  func accumulateLocalEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], EstimatorKernel) {
-    let shape = training.imageBatchShape
-    let geometry = patchGeometry
-    let threshold = Float(settings.pruneThreshold ?? .infinity)
-    let tests = inputs.imageBatchShape.count
-    let means = self.means, training = self.training
-
-    if settings.padding == .circular, geometry.classes.count == 1, let scale = geometry.classes[0].isotropicScale,
-       settings.patchSize <= Swift.min(shape.height, shape.width), settings.patchSize / 2 <= CircularBoxKernel.largestRadius {
-      let kernel = CircularBoxKernel(channels: shape.channels, height: shape.height, width: shape.width,
-                                     radius: settings.patchSize / 2, factor: scale * scale / 2)
-      // Seeds: the best candidate of training image 0, so every piece starts from a reference
-      // near the final one and rarely rescales.
-      var seeding = kernel
-      seeding.slack = 0
-      let seeds: [[Float]] = (0..<tests).map { t in
-        inputs.scalars.withUnsafeBufferPointer { u in
-          means.scalars.withUnsafeBufferPointer { m in
-            training.scalars.withUnsafeBufferPointer { x in
-              seeding.accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!, values: x.baseAddress!,
-                                 images: 0..<1, seeds: nil).maximum.map(Float.init)
-            }
-          }
-        }
-      }
-      let result = reduceOverTraining(tests: tests, progress: progress) { images in
-        inputs.scalars.withUnsafeBufferPointer { u in
-          means.scalars.withUnsafeBufferPointer { m in
-            training.scalars.withUnsafeBufferPointer { x in
-              (0..<tests).map { t in
-                kernel.accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!,
-                                  values: x.baseAddress!, images: images, seeds: seeds[t])
-              }
-            }
-          }
-        }
-      }
-      return (result, .circularBox)
-    }
-
-    let kernel = DenseClassKernel(geometry: geometry, threshold: threshold)
-    let queries = kernel.queries(for: inputs)
-    let seeds: [[Float]]? = threshold.isFinite ? means.scalars.withUnsafeBufferPointer { m in
-      training.scalars.withUnsafeBufferPointer { x in
-        DenseClassKernel(geometry: geometry, threshold: .infinity)
-          .accumulate(queries: queries, tests: tests, means: m.baseAddress!, values: x.baseAddress!, images: 0..<1, seeds: nil)
-          .map { $0.maximum.map(Float.init) }
-      }
-    } : nil
-    let result = reduceOverTraining(tests: tests, progress: progress) { images in
-      means.scalars.withUnsafeBufferPointer { m in
-        training.scalars.withUnsafeBufferPointer { x in
-          kernel.accumulate(queries: queries, tests: tests, means: m.baseAddress!, values: x.baseAddress!,
-                            images: images, seeds: seeds)
-        }
-      }
-    }
-    return (result, .denseClass)
-  }
-
   /// `l-mmse`: the query's own position in every training image.
   func accumulateLocal(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
     let shape = training.imageBatchShape
