@@ -22,9 +22,10 @@ public struct EstimatorSettings: Codable, Equatable, Sendable {
   /// carries a normalised weight below `e^(−T)`, and `EstimateStatistics.skippedWeightBound`
   /// bounds their total per pixel. `nil` computes every exponential (exact mode).
   ///
-  /// The circular box kernel (isotropic metric, circular padding) computes every exponential
-  /// either way — skipping does not pay with 16 training images per vector — and flushes
-  /// weights below `e^(−40)` of a pixel's best, which the bound covers.
+  /// The circular box kernel (isotropic metric, circular padding) tests a pixel's vectors of
+  /// 32 candidates at once and skips their exponentials and updates together, while enough of
+  /// them are skippable for that to pay (low σ, large P); in both modes it flushes weights
+  /// below `e^(−40)` of a pixel's best, which the bound covers too.
   public var pruneThreshold: Double?
   /// Threads to use (≥ 1); results do not depend on it.
   public var threads: Int
