@@ -5,8 +5,9 @@ import Tensors
 public struct Contributor: Codable, Equatable, Sendable {
   /// The training image `i`.
   public var image: Int
-  /// The patch centre `q = (row, column)` in that image.
+  /// The row of the patch centre `q = (row, column)` in that image.
   public var row: Int
+  /// The column of the patch centre `q`.
   public var column: Int
   /// The normalised weight `w_{i,q}`.
   public var weight: Double
@@ -16,7 +17,12 @@ public struct Contributor: Codable, Equatable, Sendable {
 
 extension AnalyticEstimator {
   /// The `count` candidates with the largest weights at pixel `(row, column)` of one input
-  /// (`u = B y`, `C × H × W`) — the training patches that "win" (patch estimators only).
+  /// (`u = B y`, `C × H × W`) — the training patches that "win" (patch estimators only),
+  /// heaviest first, with weights normalised over every candidate (exact, no pruning).
+  ///
+  /// - Throws: `AnalyticMMSEError.contributorsNeedPatches` for `mmse`/`e-mmse`,
+  ///   `.pixelOutOfRange`, or `.shapeMismatch` for an input of another shape.
+  /// - Complexity: every candidate of the pixel's class, `N · H · W` at most.
   public func topContributors(input: Tensor, row: Int, column: Int, count: Int) throws -> [Contributor] {
     try checkShape(input)
     let shape = training.imageBatchShape
@@ -26,7 +32,7 @@ extension AnalyticEstimator {
     guard (0..<shape.height).contains(row), (0..<shape.width).contains(column) else {
       throw AnalyticMMSEError.pixelOutOfRange(row: row, column: column, height: shape.height, width: shape.width)
     }
-    let geometry = patchGeometry()
+    let geometry = patchGeometry
     let pixel = row * shape.width + column
     let classIndex = geometry.classOfPixel[pixel]
     let patchClass = geometry.classes[classIndex]

@@ -32,15 +32,15 @@ extension AnalyticEstimator {
   /// best log-weight and its total weight, the second bins the weights below the best. It costs
   /// about twice an exact LE-MMSE evaluation in plain (unvectorised) arithmetic, so it is for
   /// diagnostics of a few images, not for every estimate.
+  ///
+  /// - Throws: `AnalyticMMSEError.contributorsNeedPatches` for `mmse`/`e-mmse`, or
+  ///   `.shapeMismatch` for an input of another shape.
   public func patchwork(input: Tensor) throws -> Patchwork {
     try checkShape(input)
     guard settings.estimator.usesPatches else { throw AnalyticMMSEError.contributorsNeedPatches(settings.estimator) }
-    let shape = training.imageBatchShape
-    let pixels = shape.planeSize
-    let geometry = patchGeometry()
-    let image = input.asImageBatch
+    let shape = training.imageBatchShape, geometry = patchGeometry, image = input.asImageBatch
     let bins = Int(Patchwork.window / Patchwork.binWidth) + 1
-    let state = PatchworkState(pixels: pixels, bins: bins)
+    let state = PatchworkState(pixels: shape.planeSize, bins: bins)
     defer { state.deallocate() }
     for (classIndex, patchClass) in geometry.classes.enumerated() {
       let dimension = shape.channels * patchClass.rank
@@ -92,21 +92,7 @@ extension AnalyticEstimator {
       }
     }
 
-    var counts = Tensor(zeros: [1, shape.height, shape.width])
-    var weights = Tensor(zeros: [1, shape.height, shape.width])
-    for pixel in 0..<pixels {
-      weights.scalars[pixel] = Float(1 / state.total[pixel])
-      var held = 0.0, count = 0
-      for bin in 0..<bins where held < 0.5 * state.total[pixel] {
-        held += state.binWeights[pixel * bins + bin]
-        count += Int(state.binCounts[pixel * bins + bin])
-      }
-      counts.scalars[pixel] = Float(count)
-    }
-    let winnerImage = Array(UnsafeBufferPointer(start: state.winnerImage, count: pixels))
-    let winnerPosition = Array(UnsafeBufferPointer(start: state.winnerPosition, count: pixels))
-    return Patchwork(winningImages: winnerImage, winningPositions: winnerPosition, winningWeights: weights,
-                     halfWeightCounts: counts)
+    return state.patchwork(height: shape.height, width: shape.width, bins: bins)
   }
 }
 
@@ -133,6 +119,26 @@ private struct PatchworkState: @unchecked Sendable {
     binWeights.initialize(repeating: 0, count: pixels * bins)
     binCounts = .allocate(capacity: pixels * bins)
     binCounts.initialize(repeating: 0, count: pixels * bins)
+  }
+
+  /// Each pixel's winner, its weight `1 / total`, and the bins counted from the heaviest down
+  /// until they hold half of the total weight.
+  func patchwork(height: Int, width: Int, bins: Int) -> Patchwork {
+    let pixels = height * width
+    var counts = Tensor(zeros: [1, height, width])
+    var weights = Tensor(zeros: [1, height, width])
+    for pixel in 0..<pixels {
+      weights.scalars[pixel] = Float(1 / total[pixel])
+      var held = 0.0, count = 0
+      for bin in 0..<bins where held < 0.5 * total[pixel] {
+        held += binWeights[pixel * bins + bin]
+        count += Int(binCounts[pixel * bins + bin])
+      }
+      counts.scalars[pixel] = Float(count)
+    }
+    return Patchwork(winningImages: Array(UnsafeBufferPointer(start: winnerImage, count: pixels)),
+                     winningPositions: Array(UnsafeBufferPointer(start: winnerPosition, count: pixels)),
+                     winningWeights: weights, halfWeightCounts: counts)
   }
 
   func deallocate() {

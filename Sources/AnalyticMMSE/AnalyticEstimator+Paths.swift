@@ -2,71 +2,10 @@ import Foundation
 import Tensors
 
 extension AnalyticEstimator {
-  /// `le-mmse`: every position of every training image, class by class.
-  func accumulateLocalEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], String) {
-    let shape = training.imageBatchShape
-    let geometry = patchGeometry()
-    let threshold = Float(settings.pruneThreshold ?? .infinity)
-    let tests = inputs.imageBatchShape.count
-    let means = self.means, training = self.training
-
-    if settings.padding == .circular, geometry.classes.count == 1, let scale = geometry.classes[0].isotropicScale,
-       settings.patchSize <= Swift.min(shape.height, shape.width), settings.patchSize / 2 <= CircularBoxKernel.largestRadius {
-      let kernel = CircularBoxKernel(channels: shape.channels, height: shape.height, width: shape.width,
-                                     radius: settings.patchSize / 2, factor: scale * scale / 2)
-      // Seeds: the best candidate of training image 0, so every piece starts from a reference
-      // near the final one and rarely rescales.
-      var seeding = kernel
-      seeding.slack = 0
-      let seeds: [[Float]] = (0..<tests).map { t in
-        inputs.scalars.withUnsafeBufferPointer { u in
-          means.scalars.withUnsafeBufferPointer { m in
-            training.scalars.withUnsafeBufferPointer { x in
-              seeding.accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!, values: x.baseAddress!,
-                                 images: 0..<1, seeds: nil).maximum.map(Float.init)
-            }
-          }
-        }
-      }
-      let result = reduceOverTraining(tests: tests, progress: progress) { images in
-        inputs.scalars.withUnsafeBufferPointer { u in
-          means.scalars.withUnsafeBufferPointer { m in
-            training.scalars.withUnsafeBufferPointer { x in
-              (0..<tests).map { t in
-                kernel.accumulate(query: u.baseAddress! + t * shape.imageSize, means: m.baseAddress!,
-                                  values: x.baseAddress!, images: images, seeds: seeds[t])
-              }
-            }
-          }
-        }
-      }
-      return (result, "circular-box")
-    }
-
-    let kernel = DenseClassKernel(geometry: geometry, threshold: threshold)
-    let queries = kernel.queries(for: inputs)
-    let seeds: [[Float]]? = threshold.isFinite ? means.scalars.withUnsafeBufferPointer { m in
-      training.scalars.withUnsafeBufferPointer { x in
-        DenseClassKernel(geometry: geometry, threshold: .infinity)
-          .accumulate(queries: queries, tests: tests, means: m.baseAddress!, values: x.baseAddress!, images: 0..<1, seeds: nil)
-          .map { $0.maximum.map(Float.init) }
-      }
-    } : nil
-    let result = reduceOverTraining(tests: tests, progress: progress) { images in
-      means.scalars.withUnsafeBufferPointer { m in
-        training.scalars.withUnsafeBufferPointer { x in
-          kernel.accumulate(queries: queries, tests: tests, means: m.baseAddress!, values: x.baseAddress!,
-                            images: images, seeds: seeds)
-        }
-      }
-    }
-    return (result, "dense-class")
-  }
-
   /// `l-mmse`: the query's own position in every training image.
   func accumulateLocal(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
     let shape = training.imageBatchShape
-    let geometry = patchGeometry()
+    let geometry = patchGeometry
     let tests = inputs.imageBatchShape.count
     let pixels = shape.planeSize
     let means = self.means, training = self.training
@@ -173,26 +112,34 @@ extension AnalyticEstimator {
           for s in 0..<pixels where validShifts[s] {
             logits[s] = -0.5 * Swift.max(0, queries[t].squaredNorm + squaredNorm - 2 * correlation[s])
           }
-          let largest = logits.max()!
-          if largest > results[t].maximum[0] {
-            for p in 0..<pixels { results[t].rescale(pixel: p, to: largest) }
-          }
-          let reference = results[t].maximum[0]
-          let weights = logits.map { exp($0 - reference) }
-          let weightSum = weights.reduce(0, +), weightSquareSum = weights.reduce(0) { $0 + $1 * $1 }
-          // Σ_s w[s] x[p + s] for every p: a correlation, by FFT.
-          let weightSpectrum = fft.forward(weights)
-          for c in 0..<channels {
-            let contribution = fft.inverseReal(valueSpectra[c].multiplied(by: weightSpectrum, conjugatingOther: true))
-            for p in 0..<pixels { results[t].weighted[p * channels + c] += contribution[p] }
-          }
-          for p in 0..<pixels {
-            results[t].sum[p] += weightSum
-            results[t].squareSum[p] += weightSquareSum
-          }
+          Self.addShiftWeights(logits: logits, values: valueSpectra, fft: fft, to: &results[t])
         }
       }
       return results
+    }
+  }
+
+  /// Adds one training image's candidates at every shift `s`, with log-weights `logits[s]`
+  /// that do not depend on the pixel: `Σ_s w[s] x[p + s]` for every `p` is a correlation,
+  /// computed by FFT.
+  private static func addShiftWeights(logits: [Double], values valueSpectra: [ComplexPlane], fft: FFT2D,
+                                      to result: inout SoftmaxAccumulator) {
+    let pixels = logits.count, channels = valueSpectra.count
+    let largest = logits.max()!
+    if largest > result.maximum[0] {
+      for p in 0..<pixels { result.rescale(pixel: p, to: largest) }
+    }
+    let reference = result.maximum[0]
+    let weights = logits.map { exp($0 - reference) }
+    let weightSum = weights.reduce(0, +), weightSquareSum = weights.reduce(0) { $0 + $1 * $1 }
+    let weightSpectrum = fft.forward(weights)
+    for c in 0..<channels {
+      let contribution = fft.inverseReal(valueSpectra[c].multiplied(by: weightSpectrum, conjugatingOther: true))
+      for p in 0..<pixels { result.weighted[p * channels + c] += contribution[p] }
+    }
+    for p in 0..<pixels {
+      result.sum[p] += weightSum
+      result.squareSum[p] += weightSquareSum
     }
   }
 }

@@ -25,18 +25,37 @@ import Physics
 /// Work is split into fixed pieces of training images and reduced in piece order, so the
 /// result does not depend on the thread count.
 public struct AnalyticEstimator: Sendable {
+  /// The estimator, patch, padding, σ, pruning and threads, as validated by `init`.
   public let settings: EstimatorSettings
+  /// The forward operator `A` of `y = A x + σ e`.
   public let forwardOperator: ForwardOperator
+  /// The input map `B` (`u = B y`) the estimator sees.
   public let input: EstimatorInput
   /// Clean training images `x_i`, `N × C × H × W`.
   public let training: Tensor
-  /// Their noiseless inputs `m_i = B A x_i`.
+  /// Their noiseless inputs `m_i = B A x_i`, `N × C × H × W`.
   public let means: Tensor
   let structure: InputNoiseStructure
+  /// The patches, classes and whitenings of `settings.patchSize` (eigendecompositions
+  /// included), built once; nil for the whole-image estimators.
+  let geometry: PatchGeometry?
 
-  /// - Throws: `AnalyticMMSEError` for an even or too-large patch, `σ ≤ 0`, `e-mmse` with
-  ///   zero padding, an empty training set; `PhysicsError` when the input does not fit the
-  ///   operator or the operator does not fit the images.
+  /// Validates the settings against the training images and computes their inputs `m_i = B A x_i`
+  /// (and, for the patch estimators, the patch geometry).
+  ///
+  /// - Parameters:
+  ///   - training: clean images `x_i`, `N × C × H × W` (or one `C × H × W`), values in `[0, 1]`
+  ///     (finite, magnitude at most `valueLimit`).
+  ///   - forwardOperator: `A`; a mask or kernel must fit `H × W`.
+  ///   - input: the map `B` to the estimator's input (`agnostic`, `adjoint`, `wiener`, `inverse`).
+  ///   - settings: checked here: `σ` in `sigmaRange`, `T` in `pruneThresholdRange`, threads ≥ 1,
+  ///     an odd `P` of at most the larger image side, `e-mmse` with circular padding.
+  /// - Throws: `AnalyticMMSEError` for an even or too-large patch, `σ` out of range, a bad `T`
+  ///   or thread count, `e-mmse` with zero padding, an empty training set or a bad value in
+  ///   it; `PhysicsError` when the input does not fit the operator or the operator does not
+  ///   fit the images.
+  /// - Complexity: one application of `B A` to the training set, plus an eigendecomposition
+  ///   of a `P² × P²` matrix per class of noise-free pattern.
   public init(training: Tensor, forwardOperator: ForwardOperator, input: EstimatorInput,
               settings: EstimatorSettings) throws {
     let training = training.asImageBatch
@@ -50,10 +69,7 @@ public struct AnalyticEstimator: Sendable {
     guard settings.threads >= 1 else { throw AnalyticMMSEError.invalidThreads(settings.threads) }
     try Self.checkValues(training, what: "the training set")
     if settings.estimator.usesPatches {
-      guard settings.patchSize % 2 == 1, settings.patchSize > 0 else { throw AnalyticMMSEError.evenPatchSize(settings.patchSize) }
-      guard settings.patchSize <= Swift.max(shape.height, shape.width) else {
-        throw AnalyticMMSEError.patchTooLarge(patchSize: settings.patchSize, height: shape.height, width: shape.width)
-      }
+      try Self.checkPatchSize(settings.patchSize, height: shape.height, width: shape.width)
     }
     if settings.estimator == .emmse && settings.padding != .circular { throw AnalyticMMSEError.equivariantNeedsCircularPadding }
     try input.validate(for: forwardOperator)
@@ -67,57 +83,130 @@ public struct AnalyticEstimator: Sendable {
       throw AnalyticMMSEError.invalidValue(what: "B A x of the training set (input \(input))", detail: bad)
     }
     structure = try input.noiseStructure(for: forwardOperator, height: shape.height, width: shape.width)
+    geometry = settings.estimator.usesPatches
+      ? Self.makeGeometry(shape: shape, patchSize: settings.patchSize, settings: settings, structure: structure) : nil
   }
 
-  /// Estimates from measurements `y` (`M × C × H × W` or `C × H × W`): applies the input map
-  /// `u = B y`, then `estimate(inputs:)`.
+  /// This estimator with another patch size: the training set, its means and the noise
+  /// structure are shared, only the geometry is built anew.
+  ///
+  /// - Throws: `AnalyticMMSEError.evenPatchSize` or `.patchTooLarge`.
+  func withPatchSize(_ patchSize: Int) throws -> AnalyticEstimator {
+    guard patchSize != settings.patchSize || !settings.estimator.usesPatches else { return self }
+    let shape = training.imageBatchShape
+    try Self.checkPatchSize(patchSize, height: shape.height, width: shape.width)
+    var settings = self.settings
+    settings.patchSize = patchSize
+    return AnalyticEstimator(copying: self, settings: settings)
+  }
+
+  private init(copying other: AnalyticEstimator, settings: EstimatorSettings) {
+    self.settings = settings
+    forwardOperator = other.forwardOperator
+    input = other.input
+    training = other.training
+    means = other.means
+    structure = other.structure
+    geometry = settings.estimator.usesPatches
+      ? Self.makeGeometry(shape: training.imageBatchShape, patchSize: settings.patchSize, settings: settings, structure: structure)
+      : nil
+  }
+
+  static func checkPatchSize(_ patchSize: Int, height: Int, width: Int) throws {
+    guard patchSize % 2 == 1, patchSize > 0 else { throw AnalyticMMSEError.evenPatchSize(patchSize) }
+    guard patchSize <= Swift.max(height, width) else {
+      throw AnalyticMMSEError.patchTooLarge(patchSize: patchSize, height: height, width: width)
+    }
+  }
+
+  private static func makeGeometry(shape: ImageBatchShape, patchSize: Int, settings: EstimatorSettings,
+                                   structure: InputNoiseStructure) -> PatchGeometry {
+    PatchGeometry(height: shape.height, width: shape.width, channels: shape.channels, patchSize: patchSize,
+                  padding: settings.padding, structure: structure, sigma: settings.sigma)
+  }
+
+  /// The patch geometry of a patch estimator (a programmer error to ask of a whole-image one).
+  var patchGeometry: PatchGeometry {
+    guard let geometry else { preconditionFailure("\(settings.estimator.rawValue) has no patch geometry") }
+    return geometry
+  }
+
+  /// Estimates from measurements `y`: applies the input map `u = B y`, then `estimate(inputs:)`.
+  ///
+  /// - Parameters:
+  ///   - y: `M × C × H × W` or `C × H × W`, the training images' `C × H × W`; finite values of
+  ///     magnitude at most `valueLimit`.
+  ///   - progress: called with the fraction done, from worker threads.
+  /// - Returns: the estimate of every image, `M × C × H × W`, with its maps and statistics.
+  /// - Throws: `AnalyticMMSEError.shapeMismatch` or `.invalidValue` for bad measurements.
   public func estimate(measurements y: Tensor, progress: (@Sendable (Double) -> Void)? = nil) throws -> Estimate {
-    try checkShape(y)
-    try Self.checkValues(y, what: "the measurements")
+    try checkMeasurements(y)
     return try estimate(inputs: input.map(y.asImageBatch, for: forwardOperator), progress: progress)
   }
 
   /// Checks measurements before any work: the training images' `C × H × W`, finite values of
   /// magnitude at most `valueLimit`.
+  ///
+  /// - Throws: `AnalyticMMSEError.shapeMismatch` or `.invalidValue`, naming the first bad value.
   public func checkMeasurements(_ y: Tensor) throws {
     try checkShape(y)
     try Self.checkValues(y, what: "the measurements")
   }
 
-  /// Estimates from estimator inputs `u = B y` (`M × C × H × W` or `C × H × W`).
+  /// Estimates from estimator inputs `u = B y`:
   ///
-  /// - Parameter progress: called with the fraction done, from worker threads.
+  /// ```
+  /// x̂[c, p] = Σ_{i,q} w_{i,q} x_i[c, q],   w_{i,q} ∝ 𝒩(Π_p u ; Π_q m_i, Σ_q)
+  /// ```
+  /// over the candidates of `settings.estimator` (SPEC.md §4).
+  ///
+  /// - Parameters:
+  ///   - inputs: `M × C × H × W` or `C × H × W`, finite (an inverse filter may exceed `valueLimit`).
+  ///   - progress: called with the fraction done, from worker threads.
+  /// - Returns: the estimates `M × C × H × W`, the effective candidates and log-density maps
+  ///   `M × 1 × H × W`, and the statistics.
+  /// - Throws: `AnalyticMMSEError.shapeMismatch` or `.invalidValue` for bad inputs.
+  /// - Complexity: `le-mmse` compares `M · N · (H W)²` candidate pairs (fewer with zero
+  ///   padding or masks); the circular box kernel at a cost nearly independent of `P`.
   public func estimate(inputs: Tensor, progress: (@Sendable (Double) -> Void)? = nil) throws -> Estimate {
-    try checkShape(inputs)
-    // Inputs may exceed `valueLimit` legitimately (an inverse filter amplifies noise); only
-    // non-finite values are refused here.
-    if let bad = inputs.firstNonFiniteDescription { throw AnalyticMMSEError.invalidValue(what: "the estimator input", detail: bad) }
-    let inputs = inputs.asImageBatch
+    let inputs = try checkedInputs(inputs)
     let start = Date()
-    var (accumulators, kernel) = accumulate(inputs, progress: progress)
-    let shape = inputs.imageBatchShape
-    var images = Tensor(zeros: shape.dimensions)
-    var effective = Tensor(zeros: [shape.count, 1, shape.height, shape.width])
+    let (accumulators, kernel) = accumulate(inputs, progress: progress)
+    return try makeEstimate(accumulators, kernel: kernel, seconds: Date().timeIntervalSince(start))
+  }
+
+  /// `inputs` as an image batch, after the shape check and a refusal of non-finite values
+  /// (inputs may exceed `valueLimit` legitimately: an inverse filter amplifies noise).
+  func checkedInputs(_ inputs: Tensor) throws -> Tensor {
+    try checkShape(inputs)
+    if let bad = inputs.firstNonFiniteDescription { throw AnalyticMMSEError.invalidValue(what: "the estimator input", detail: bad) }
+    return inputs.asImageBatch
+  }
+
+  /// The images, maps and statistics of one accumulator per test image.
+  func makeEstimate(_ accumulators: [SoftmaxAccumulator], kernel: EstimatorKernel, seconds: Double) throws -> Estimate {
+    let trainingShape = training.imageBatchShape
+    let (tests, channels, plane) = (accumulators.count, trainingShape.channels, trainingShape.planeSize)
+    var images = Tensor(zeros: [tests, channels, trainingShape.height, trainingShape.width])
+    var effective = Tensor(zeros: [tests, 1, trainingShape.height, trainingShape.width])
     var logDensity = effective
     var skipped = 0, largestSkipped = 0
-    for t in 0..<shape.count {
-      for p in 0..<shape.planeSize {
-        for c in 0..<shape.channels {
-          images.scalars[(t * shape.channels + c) * shape.planeSize + p] = Float(accumulators[t].estimate(pixel: p, channel: c))
+    for (t, accumulator) in accumulators.enumerated() {
+      for p in 0..<plane {
+        for c in 0..<channels {
+          images.scalars[(t * channels + c) * plane + p] = Float(accumulator.estimate(pixel: p, channel: c))
         }
-        effective.scalars[t * shape.planeSize + p] = Float(accumulators[t].effectiveCandidates(pixel: p))
-        logDensity.scalars[t * shape.planeSize + p] = Float(accumulators[t].logDensity(pixel: p))
-        skipped += accumulators[t].skipped[p]
-        largestSkipped = Swift.max(largestSkipped, accumulators[t].skipped[p])
+        effective.scalars[t * plane + p] = Float(accumulator.effectiveCandidates(pixel: p))
+        logDensity.scalars[t * plane + p] = Float(accumulator.logDensity(pixel: p))
+        skipped += accumulator.skipped[p]
+        largestSkipped = Swift.max(largestSkipped, accumulator.skipped[p])
       }
     }
-    accumulators.removeAll()
     let threshold = settings.pruneThreshold
     let statistics = EstimateStatistics(
-      kernel: kernel, candidatePairs: candidatePairsPerImage() * shape.count, skippedPairs: skipped,
-      pruneThreshold: threshold,
-      skippedWeightBound: Swift.max(threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0, flushedWeightBound(kernel: kernel)),
-      seconds: Date().timeIntervalSince(start), threads: settings.threads)
+      kernel: kernel, candidatePairs: candidatePairsPerImage() * tests, skippedPairs: skipped, pruneThreshold: threshold,
+      skippedWeightBound: (threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0) + flushedWeightBound(kernel: kernel),
+      seconds: seconds, threads: settings.threads)
     // A backstop, never reached for accepted σ and values: no caller may receive NaN silently.
     if let bad = images.firstNonFiniteDescription ?? effective.firstNonFiniteDescription ?? logDensity.firstNonFiniteDescription {
       throw AnalyticMMSEError.nonFiniteResult(bad)
@@ -127,8 +216,8 @@ public struct AnalyticEstimator: Sendable {
 
   /// The box kernel flushes weights below `e^(−40)` of a pixel's best to zero: at most every
   /// candidate of a pixel, each below that.
-  func flushedWeightBound(kernel: String) -> Double {
-    guard kernel == "circular-box" else { return 0 }
+  func flushedWeightBound(kernel: EstimatorKernel) -> Double {
+    guard kernel == .circularBox else { return 0 }
     let pixels = training.imageBatchShape.planeSize
     return Double(candidatePairsPerImage() / Swift.max(pixels, 1)) * exp(-Double(CircularBoxKernel.flushThreshold))
   }
@@ -169,28 +258,19 @@ public struct AnalyticEstimator: Sendable {
     switch settings.estimator {
     case .mmse, .lmmse: return shape.count * pixels
     case .emmse: return shape.count * pixels * pixels
-    case .lemmse:
-      let geometry = patchGeometry()
-      return shape.count * geometry.classes.reduce(0) { $0 + $1.positions.count * $1.positions.count }
+    case .lemmse: return shape.count * patchGeometry.classes.reduce(0) { $0 + $1.positions.count * $1.positions.count }
     }
-  }
-
-  func patchGeometry() -> PatchGeometry {
-    let shape = training.imageBatchShape
-    return PatchGeometry(height: shape.height, width: shape.width, channels: shape.channels,
-                         patchSize: settings.patchSize, padding: settings.padding, structure: structure,
-                         sigma: settings.sigma)
   }
 
   /// Training images per piece of work; fixed, so the reduction order never changes.
   static let imagesPerPiece = 16
 
-  func accumulate(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], String) {
+  func accumulate(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], EstimatorKernel) {
     switch settings.estimator {
     case .lemmse: return accumulateLocalEquivariant(inputs, progress: progress)
-    case .lmmse: return (accumulateLocal(inputs, progress: progress), "local-features")
-    case .mmse: return (accumulateWholeImage(inputs, progress: progress), "whole-image")
-    case .emmse: return (accumulateEquivariant(inputs, progress: progress), "whole-image-fft")
+    case .lmmse: return (accumulateLocal(inputs, progress: progress), .localFeatures)
+    case .mmse: return (accumulateWholeImage(inputs, progress: progress), .wholeImage)
+    case .emmse: return (accumulateEquivariant(inputs, progress: progress), .wholeImageFFT)
     }
   }
 
@@ -214,34 +294,4 @@ public struct AnalyticEstimator: Sendable {
     }
     return reducer.total!
   }
-}
-
-/// The output of an analytic estimator.
-public struct Estimate: Sendable {
-  /// The estimates, `M × C × H × W`.
-  public var images: Tensor
-  /// The effective number of candidates `1 / Σ w²` per pixel, `M × 1 × H × W`.
-  public var effectiveCandidates: Tensor
-  /// `log Σ exp(logit)` per pixel (the log-density of the query patch up to a constant),
-  /// `M × 1 × H × W`.
-  public var logDensity: Tensor
-  public var statistics: EstimateStatistics
-}
-
-/// How an estimate was computed: what the output's metadata records.
-public struct EstimateStatistics: Codable, Equatable, Sendable {
-  /// The kernel that ran.
-  public var kernel: String
-  /// Candidate pairs (query pixel, candidate) over all test images.
-  public var candidatePairs: Int
-  /// Pairs whose exponential was skipped by pruning.
-  public var skippedPairs: Int
-  /// `T`, or nil when exact.
-  public var pruneThreshold: Double?
-  /// An upper bound on the total normalised weight the skipped candidates of any one pixel
-  /// could have carried: `(skipped at that pixel) · e^(−T)`, or for the circular box kernel,
-  /// which flushes weights below `e^(−40)`, `(candidates per pixel) · e^(−40)`.
-  public var skippedWeightBound: Double
-  public var seconds: Double
-  public var threads: Int
 }

@@ -15,13 +15,16 @@ struct EstimateCommand: ParsableCommand {
       --measurements holds y (not B y); the command applies the --input map itself. The output \
       is float32 .npy of the measurements' shape; OUT.json beside it records the settings, the \
       kernel that ran, timings, and how many candidates pruning skipped with a bound on their \
-      weight. --diagnostics DIR writes the effective number of candidates 1/Σw² and the \
+      weight. With several patch sizes (--patch 3,5,7,9,11) OUT.npy stacks one estimate per \
+      size, K×M×C×H×W in the order given (the circular box kernel computes them in one pass), \
+      and OUT.json lists "patches" and one "statistics" entry per size. --diagnostics DIR writes the effective number of candidates 1/Σw² and the \
       log-density log Σ exp(logit) per pixel (.npy and PNG), and with --inspect ROW,COLUMN the \
       top contributing training patches of that pixel (JSON).
 
       Example:
         lemmse measure --images fashion-mnist --split test --count 4 --operator denoising --sigma 0.2 --output y.npy
         lemmse estimate --train fashion-mnist --count 10000 --measurements y.npy --operator denoising --sigma 0.2 --patch 5 --output lemmse.npy
+        lemmse estimate --train fashion-mnist --count 10000 --measurements y.npy --operator denoising --sigma 0.2 --patch 3,5,7,9,11 --output sweep.npy
       """)
 
   @Option(help: ArgumentHelp("The clean training images. " + dataReferenceHelp, valueName: "TRAIN"))
@@ -34,14 +37,15 @@ struct EstimateCommand: ParsableCommand {
   var sigma: Double
   @Option(help: "le-mmse, l-mmse, e-mmse or mmse.")
   var estimator: EstimatorKind = .lemmse
-  @Option(parsing: .unconditional, help: "Patch size P (odd, at most the image size), for le-mmse and l-mmse.")
-  var patch: Int = 5
+  @Option(parsing: .unconditional,
+          help: "Patch size P (odd, at most the image size), for le-mmse and l-mmse; or several, e.g. 3,5,7,9,11, stacked in OUT.npy as K×M×C×H×W.")
+  var patch: CommaSeparated<Int> = CommaSeparated([5])
   @Option(help: "circular or zeros.")
   var padding: Padding = .circular
   @Option(parsing: .unconditional, help: "Threads, 1 … 1024 (default: all cores). Results do not depend on it.")
   var threads: Int = Parallel.defaultThreadCount
   @Option(name: .customLong("prune-threshold"), parsing: .unconditional,
-          help: "Skip candidates more than T (in [1, 10000]) below the running maximum log-weight (where skipping pays: not in the circular box kernel, which computes every exponential).")
+          help: "Skip candidates more than T (in [1, 10000]) below the running maximum log-weight (each weighs below e^-T of the best; OUT.json bounds their total).")
   var pruneThreshold: Double = 30
   @Flag(help: "Compute every exponential (no pruning).")
   var exact = false
@@ -61,7 +65,7 @@ struct EstimateCommand: ParsableCommand {
     guard AnalyticEstimator.sigmaRange.contains(sigma) else {
       throw ValidationError("--sigma must be in [1e-6, 1000] for the estimators (got \(sigma))")
     }
-    guard patch > 0, patch % 2 == 1 else { throw ValidationError("--patch must be odd and positive (got \(patch))") }
+    try validatePatchSizes()
     guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1 … 1024 (got \(threads))") }
     guard AnalyticEstimator.pruneThresholdRange.contains(pruneThreshold) else {
       throw ValidationError("--prune-threshold must be in [1, 10000] (got \(pruneThreshold))")
@@ -80,6 +84,25 @@ struct EstimateCommand: ParsableCommand {
       throw ValidationError("--inspect lists contributing patches of le-mmse and l-mmse, not \(estimator.rawValue)")
     }
     _ = try inspectedPixels()
+  }
+
+
+  /// The patch sizes, in the order given.
+  var patchSizes: [Int] { patch.values }
+
+  /// Every size odd and positive, none twice; several only for the patch estimators. Sizes
+  /// against the image are checked once the measurements are read.
+  func validatePatchSizes() throws {
+    for size in patchSizes where size <= 0 || size % 2 == 0 {
+      throw ValidationError("--patch must be odd and positive (got \(size))")
+    }
+    var seen = Set<Int>()
+    for size in patchSizes where !seen.insert(size).inserted {
+      throw ValidationError("--patch lists \(size) twice; list each size once")
+    }
+    if patchSizes.count > 1 && !estimator.usesPatches {
+      throw ValidationError("--patch lists several sizes, but \(estimator.rawValue) does not use patches; give one size, or use le-mmse or l-mmse")
+    }
   }
 
   func inspectedPixels() throws -> [(row: Int, column: Int)] {
@@ -110,95 +133,57 @@ struct EstimateCommand: ParsableCommand {
     for pixel in try inspectedPixels() where pixel.row >= batch.height || pixel.column >= batch.width {
       throw CommandError("--inspect \(pixel.row),\(pixel.column) is outside the \(batch.height)×\(batch.width) measurements; expected ROW < \(batch.height), COLUMN < \(batch.width)")
     }
+    for size in patchSizes where estimator.usesPatches && size > max(batch.height, batch.width) {
+      throw CommandError("--patch: \(AnalyticMMSEError.patchTooLarge(patchSize: size, height: batch.height, width: batch.width).description)")
+    }
     let op = try physics.makeOperator(height: batch.height, width: batch.width)
     let input = try physics.estimatorInput
-    let settings = EstimatorSettings(estimator: estimator, patchSize: patch, padding: padding, sigma: sigma,
-                                     pruneThreshold: exact ? nil : pruneThreshold, threads: threads)
-    let analytic: AnalyticEstimator
-    do {
-      analytic = try AnalyticEstimator(training: training, forwardOperator: op, input: input, settings: settings)
-    } catch let error as AnalyticMMSEError {
-      throw CommandError("\(train): \(error.description)")
-    }
+    let analytic = try makeEstimator(training: training, operator: op, input: input, patchSize: patchSizes[0])
     do {
       try analytic.checkMeasurements(y)
     } catch let error as AnalyticMMSEError {
       throw CommandError("\(measurements): \(error.description)")
     }
-    let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")")
-    let result = try analytic.estimate(measurements: y) { bar.update($0) }
+    let sizes = patchSizes.count == 1 ? "" : " at P = \(patch)"
+    let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")\(sizes)")
+    let start = Date()
+    let results = patchSizes.count == 1
+      ? [try analytic.estimate(measurements: y) { bar.update($0) }]
+      : try analytic.estimate(measurements: y, patchSizes: patchSizes) { bar.update($0) }
+    let seconds = Date().timeIntervalSince(start)
     bar.finish()
 
     var outputs = OutputFiles()
-    outputs.add(NumPyFile.encode(result.images.reshaped(y.shape)), to: outputURL)
-    let metadata = EstimateMetadata(
-      estimator: estimator.rawValue, patch: patch, padding: padding.rawValue, sigma: sigma, input: input.description,
-      operator: op.description, training: train, trainingCount: training.imageBatchShape.count,
-      measurements: measurements, statistics: result.statistics)
-    outputs.add(try encodedJSON(metadata), to: metadataURL)
+    try addEstimates(results, shape: y.shape, training: training, operator: op, input: input, to: &outputs)
     if let diagnostics {
-      let folder = fileURL(diagnostics)
-      outputs.add(NumPyFile.encode(result.effectiveCandidates), to: folder.appendingPathComponent("effective_candidates.npy"))
-      outputs.add(NumPyFile.encode(result.logDensity), to: folder.appendingPathComponent("log_density.npy"))
-      // Maps with a viridis colour bar on their real scale (candidates on a log scale).
-      let columns = 0..<batch.count
-      let headers = columns.map { "image \($0)" }
-      let candidateMaps = MapFigure(columnHeaders: headers, rows: [
-        .init(name: "candidates", maps: columns.map { result.effectiveCandidates.image($0) }, scale: .logarithmic)])
-      let densityMaps = MapFigure(columnHeaders: headers, rows: [
-        .init(name: "log-density", maps: columns.map { result.logDensity.image($0) }, scale: .linear)])
-      outputs.add(try PNGFile.encode(candidateMaps.png()), to: folder.appendingPathComponent("effective_candidates.png"))
-      outputs.add(try PNGFile.encode(densityMaps.png()), to: folder.appendingPathComponent("log_density.png"))
       let u = try input.map(y.asImageBatch, for: op)
-      var inspected: [InspectedPixel] = []
-      for t in 0..<batch.count {
-        for (row, column) in try inspectedPixels() {
-          let contributors = try analytic.topContributors(input: u.image(t), row: row, column: column, count: topK)
-          inspected.append(InspectedPixel(image: t, row: row, column: column, contributors: contributors))
-        }
-      }
-      if !inspected.isEmpty { outputs.add(try encodedJSON(inspected), to: folder.appendingPathComponent("top_contributors.json")) }
-      if patchwork {
-        var winners: [Float] = [], counts: [Float] = []
-        for t in 0..<batch.count {
-          let map = try analytic.patchwork(input: u.image(t))
-          winners += map.winningImages.map(Float.init)
-          counts += map.halfWeightCounts.scalars
-          let figure = PatchworkFigure(winners: map.winningImages, height: batch.height, width: batch.width,
-                                       halfWeightCounts: map.halfWeightCounts)
-          outputs.add(try PNGFile.encode(figure.png()), to: folder.appendingPathComponent("patchwork_\(t).png"))
-          outputs.add(Data(try figure.svg().utf8), to: folder.appendingPathComponent("patchwork_\(t).svg"))
-        }
-        let mapShape = [batch.count, 1, batch.height, batch.width]
-        outputs.add(NumPyFile.encode(Tensor(shape: mapShape, scalars: winners)), to: folder.appendingPathComponent("winning_image.npy"))
-        outputs.add(NumPyFile.encode(Tensor(shape: mapShape, scalars: counts)), to: folder.appendingPathComponent("half_weight_counts.npy"))
+      try addDiagnostics(results, inputs: u, folder: fileURL(diagnostics), to: &outputs) { size in
+        size == patchSizes[0] ? analytic : try makeEstimator(training: training, operator: op, input: input, patchSize: size)
       }
     }
     try outputs.commit()
-    let statistics = result.statistics
-    printError(String(format: "wrote %@ (%@, %.2f s, %@ pairs, %.2f%% pruned, skipped weight ≤ %.1e)", output,
-                      statistics.kernel, statistics.seconds, "\(statistics.candidatePairs)",
-                      100 * Double(statistics.skippedPairs) / Double(max(statistics.candidatePairs, 1)),
-                      statistics.skippedWeightBound))
+    printError(summary(results, seconds: seconds))
   }
-}
 
-struct EstimateMetadata: Codable {
-  var estimator: String
-  var patch: Int
-  var padding: String
-  var sigma: Double
-  var input: String
-  var `operator`: String
-  var training: String
-  var trainingCount: Int
-  var measurements: String
-  var statistics: EstimateStatistics
-}
+  /// The estimator for one patch size, its errors naming the training set.
+  func makeEstimator(training: Tensor, operator op: ForwardOperator, input: EstimatorInput, patchSize: Int) throws -> AnalyticEstimator {
+    let settings = EstimatorSettings(estimator: estimator, patchSize: patchSize, padding: padding, sigma: sigma,
+                                     pruneThreshold: exact ? nil : pruneThreshold, threads: threads)
+    do {
+      return try AnalyticEstimator(training: training, forwardOperator: op, input: input, settings: settings)
+    } catch let error as AnalyticMMSEError {
+      throw CommandError("\(train): \(error.description)")
+    }
+  }
 
-struct InspectedPixel: Codable {
-  var image: Int
-  var row: Int
-  var column: Int
-  var contributors: [Contributor]
+  /// One line: kernels, time, pairs, the pruned fraction and the largest skipped-weight bound.
+  func summary(_ results: [Estimate], seconds: Double) -> String {
+    let statistics = results.map(\.statistics)
+    let kernels = Array(Set(statistics.map(\.kernel.rawValue))).sorted().joined(separator: ", ")
+    let pairs = statistics.reduce(0) { $0 + $1.candidatePairs }, skipped = statistics.reduce(0) { $0 + $1.skippedPairs }
+    let sizes = results.count == 1 ? "" : "\(results.count) patch sizes, "
+    return String(format: "wrote %@ (%@%@, %.2f s, %@ pairs, %.2f%% pruned, skipped weight ≤ %.1e)", output, sizes, kernels,
+                  results.count == 1 ? statistics[0].seconds : seconds, "\(pairs)",
+                  100 * Double(skipped) / Double(max(pairs, 1)), statistics.map(\.skippedWeightBound).max() ?? 0)
+  }
 }

@@ -20,7 +20,7 @@ func circularBoxKernelMatchesTheReferenceForLargePatches(patchSize: Int, channel
                                                     input: .agnostic, settings: settings)
     let exact = try AnalyticEstimator(training: training, forwardOperator: .denoising, input: .agnostic, settings: settings)
       .estimate(inputs: u)
-    #expect(exact.statistics.kernel == "circular-box")
+    #expect(exact.statistics.kernel == .circularBox)
     #expect(exact.images.maxAbsoluteDifference(reference) < 1e-4, "P=\(patchSize) C=\(channels) σ=\(sigma)")
     settings.pruneThreshold = 30
     settings.threads = 1
@@ -44,7 +44,7 @@ func circularBoxKernelSplitsRowsIntoBands(patchSize: Int, channels: Int, sigma: 
                                    pruneThreshold: nil, threads: 2)
   let fast = try AnalyticEstimator(training: training, forwardOperator: .denoising, input: .agnostic, settings: settings)
     .estimate(inputs: u)
-  #expect(fast.statistics.kernel == "circular-box")
+  #expect(fast.statistics.kernel == .circularBox)
 
   let r = patchSize / 2
   let plane = height * width

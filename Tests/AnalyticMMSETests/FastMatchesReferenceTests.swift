@@ -32,7 +32,8 @@ struct EstimatorCase: CustomTestStringConvertible, Sendable {
 }
 
 /// The grid: every estimator × operator × input × padding, cycling channels, patch sizes
-/// (1, 3, 5 and the whole image) and σ through their values.
+/// (1, 3, 5 and the whole image) and σ (down to 0.001, where pruning skips most candidates)
+/// through their values.
 let estimatorGrid: [EstimatorCase] = {
   let operatorInputs: [(String, EstimatorInput)] = [
     ("denoising", .agnostic), ("denoising", .wiener(lambda: 0.2)), ("denoising", .inverse(epsilon: 0.1)),
@@ -41,7 +42,7 @@ let estimatorGrid: [EstimatorCase] = {
     ("deconvolution", .agnostic), ("deconvolution", .adjoint), ("deconvolution", .wiener(lambda: 0.05)),
     ("deconvolution", .inverse(epsilon: 0.2)), ("deconvolution-gaussian", .wiener(lambda: 0.01)),
   ]
-  let patchSizes = [1, 3, 5, 7], sigmas = [0.01, 0.1, 0.3, 1.0]
+  let patchSizes = [1, 3, 5, 7], sigmas = [0.001, 0.01, 0.05, 0.1, 0.3, 1.0]
   var cases: [EstimatorCase] = []
   var counter = 0
   for estimator in EstimatorKind.allCases {
@@ -51,7 +52,7 @@ let estimatorGrid: [EstimatorCase] = {
         counter += 1
         cases.append(EstimatorCase(estimator: estimator, operatorName: name, input: input, padding: padding,
                                    channels: counter % 3 == 0 ? 3 : 1, patchSize: patchSizes[counter % 4],
-                                   sigma: sigmas[(counter / 4) % 4]))
+                                   sigma: sigmas[(counter / 4) % sigmas.count]))
       }
     }
   }
@@ -64,6 +65,11 @@ func smoothRandomImages(count: Int, channels: Int, seed: UInt64) -> Tensor {
   return Deconvolution(kernel: Kernels.box(size: 2)).apply(raw)
 }
 
+/// `a` and `b` agree within `absolute + relative · |b|` everywhere.
+func agree(_ a: Tensor, _ b: Tensor, absolute: Double, relative: Double) -> Bool {
+  a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { abs(Double($0) - Double($1)) <= absolute + relative * abs(Double($1)) }
+}
+
 @Test(arguments: estimatorGrid)
 func fastEstimatorMatchesTheReference(_ setting: EstimatorCase) throws {
   let training = smoothRandomImages(count: 6, channels: setting.channels, seed: 1)
@@ -73,18 +79,27 @@ func fastEstimatorMatchesTheReference(_ setting: EstimatorCase) throws {
   let u = try setting.input.map(y, for: op)
   var settings = EstimatorSettings(estimator: setting.estimator, patchSize: setting.patchSize, padding: setting.padding,
                                    sigma: setting.sigma, pruneThreshold: nil, threads: 2)
-  let reference = try ReferenceEstimator.estimate(training: training, inputs: u, forwardOperator: op,
+  let reference = try ReferenceEstimator.evaluate(training: training, inputs: u, forwardOperator: op,
                                                   input: setting.input, settings: settings)
   let fast = try AnalyticEstimator(training: training, forwardOperator: op, input: setting.input, settings: settings)
   let exact = try fast.estimate(inputs: u)
-  #expect(exact.images.maxAbsoluteDifference(reference) < 1e-4, "exact: \(exact.statistics.kernel)")
-  // Pruning at T = 30 changes nothing visible; one thread gives the same bits as two.
+  let kernel = exact.statistics.kernel
+  #expect(exact.images.maxAbsoluteDifference(reference.images) < 1e-4, "exact: \(kernel)")
+  // Log-weights are Float in the kernels: a few ulp of |log-density| (large at small σ).
+  #expect(agree(exact.logDensity, reference.logDensity, absolute: 1e-3, relative: 1e-5), "log-density: \(kernel)")
+  #expect(agree(exact.effectiveCandidates, reference.effectiveCandidates, absolute: 1e-3, relative: 1e-3), "effective: \(kernel)")
+  #expect(exact.statistics.skippedPairs == 0)
+  // Pruning at T = 30 changes nothing visible and loses at most the bound; one thread gives
+  // the same bits as two.
   settings.pruneThreshold = 30
   settings.threads = 1
   let pruned = try AnalyticEstimator(training: training, forwardOperator: op, input: setting.input, settings: settings)
     .estimate(measurements: y)
-  #expect(pruned.images.maxAbsoluteDifference(reference) < 1e-4, "pruned: \(pruned.statistics.kernel)")
+  #expect(pruned.images.maxAbsoluteDifference(reference.images) < 1e-4, "pruned: \(kernel)")
   #expect(pruned.images.maxAbsoluteDifference(exact.images) < 1e-5)
+  #expect(agree(pruned.logDensity, reference.logDensity, absolute: 1e-3, relative: 1e-5), "pruned log-density: \(kernel)")
+  #expect(agree(pruned.effectiveCandidates, reference.effectiveCandidates, absolute: 1e-3, relative: 1e-3), "pruned effective: \(kernel)")
+  #expect(pruned.statistics.skippedWeightBound < 1e-9, "bound \(pruned.statistics.skippedWeightBound)")
 }
 
 @Test(arguments: [1, 3])

@@ -131,7 +131,7 @@ func tinyDataSet(in folder: URL, count: Int = 40) throws -> String {
   let network = Tensor.uniform(shape: [2, 1, 4, 4], using: &generator)
   let estimate = Estimate(images: network * 0.9, effectiveCandidates: Tensor(zeros: [2, 1, 4, 4]),
                           logDensity: Tensor.uniform(shape: [2, 1, 4, 4], using: &generator),
-                          statistics: EstimateStatistics(kernel: "", candidatePairs: 0, skippedPairs: 0, pruneThreshold: nil,
+                          statistics: EstimateStatistics(kernel: .circularBox, candidatePairs: 0, skippedPairs: 0, pruneThreshold: nil,
                                                          skippedWeightBound: 0, seconds: 0, threads: 1))
   let bins = DensityBin.study(network: network, estimate: estimate, bins: 4)
   #expect(bins.count == 4 && bins.reduce(0) { $0 + $1.pixels } == 32)

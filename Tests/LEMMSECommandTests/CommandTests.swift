@@ -185,7 +185,53 @@ func plainConvolution(_ x: [[Double]], _ kernel: [[Double]]) -> [[Double]] {
     #expect(help.contains(fragment), "measure --help lacks \(fragment)")
   }
   let estimateHelp = LEMMSE.helpMessage(for: EstimateCommand.self)
-  for fragment in ["--prune-threshold", "--exact", "--diagnostics", "le-mmse"] {
+  for fragment in ["--prune-threshold", "--exact", "--diagnostics", "le-mmse", "3,5,7,9,11", "K×M×C×H×W"] {
     #expect(estimateHelp.contains(fragment), "estimate --help lacks \(fragment)")
   }
+}
+
+/// `--patch 3,1,5` writes K × M × C × H × W, each slice the bits of that size alone, and
+/// OUT.json lists the sizes with one statistics entry each; a single size keeps its keys.
+@Test func estimateWritesOneSlicePerPatchSize() throws {
+  let folder = temporaryDirectory()
+  var generator = SeededGenerator(seed: 8)
+  let training = Tensor.uniform(shape: [18, 3, 6, 5], using: &generator)
+  let y = Tensor.uniform(shape: [2, 3, 6, 5], using: &generator)
+  try NumPyFile.write(training, to: folder.appendingPathComponent("train.npy"))
+  try NumPyFile.write(y, to: folder.appendingPathComponent("y.npy"))
+  func run(_ patch: String, padding: String, extra: [String] = []) throws -> (Tensor, [String: Any]) {
+    let output = folder.appendingPathComponent("\(patch)-\(padding).npy")
+    try runCommand(["estimate", "--train", folder.appendingPathComponent("train.npy").path,
+                    "--measurements", folder.appendingPathComponent("y.npy").path, "--operator", "denoising",
+                    "--sigma", "0.1", "--patch", patch, "--padding", padding, "--output", output.path] + extra)
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.deletingPathExtension().appendingPathExtension("json")))
+    return (try NumPyFile.read(contentsOf: output), try #require(json as? [String: Any]))
+  }
+  for padding in ["circular", "zeros"] {
+    let (sweep, metadata) = try run("3,1,5", padding: padding)
+    #expect(sweep.shape == [3, 2, 3, 6, 5])
+    #expect(metadata["patches"] as? [Int] == [3, 1, 5])
+    #expect(metadata["shape"] as? [Int] == [3, 2, 3, 6, 5])
+    let statistics = try #require(metadata["statistics"] as? [[String: Any]])
+    #expect(statistics.count == 3)
+    #expect(statistics.allSatisfy { $0["kernel"] as? String == (padding == "circular" ? "circular-box" : "dense-class") })
+    for (k, size) in [3, 1, 5].enumerated() {
+      let (single, singleMetadata) = try run("\(size)", padding: padding)
+      #expect(single.shape == [2, 3, 6, 5])
+      #expect(Array(sweep.scalars[k * single.count ..< (k + 1) * single.count]) == single.scalars, "P=\(size) \(padding)")
+      #expect(Set(singleMetadata.keys) == ["estimator", "patch", "padding", "sigma", "input", "operator", "training",
+                                           "trainingCount", "measurements", "statistics"])
+      #expect(singleMetadata["patch"] as? Int == size)
+      let singleStatistics = try #require(singleMetadata["statistics"] as? [String: Any])
+      #expect(singleStatistics["candidatePairs"] as? Int == statistics[k]["candidatePairs"] as? Int)
+      #expect(singleStatistics["skippedPairs"] as? Int == statistics[k]["skippedPairs"] as? Int)
+    }
+  }
+  // Diagnostics: one map per size, stacked the same way.
+  let diagnostics = folder.appendingPathComponent("maps")
+  _ = try run("1,3", padding: "circular", extra: ["--diagnostics", diagnostics.path, "--inspect", "2,2", "--top-k", "2"])
+  #expect(try NumPyFile.read(contentsOf: diagnostics.appendingPathComponent("effective_candidates.npy")).shape == [2, 2, 1, 6, 5])
+  #expect(try NumPyFile.read(contentsOf: diagnostics.appendingPathComponent("log_density.npy")).shape == [2, 2, 1, 6, 5])
+  let inspected = try JSONSerialization.jsonObject(with: Data(contentsOf: diagnostics.appendingPathComponent("top_contributors.json")))
+  #expect((inspected as? [[String: Any]])?.compactMap { $0["patch"] as? Int } == [1, 1, 3, 3])
 }

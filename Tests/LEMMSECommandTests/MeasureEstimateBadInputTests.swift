@@ -121,6 +121,13 @@ let badMeasureEstimateCases: [(arguments: [String], needle: String)] = [
   (estimateBase + ["--threads", "0"], "--threads"),
   (estimateBase + ["--patch", "4"], "--patch"),
   (estimateBase + ["--patch", "33"], "patch size 33"),
+  (estimateBase + ["--patch", "3,33"], "--patch"),
+  (estimateBase + ["--patch", "3,4"], "--patch"),
+  (estimateBase + ["--patch", "5,3,5"], "--patch"),
+  (estimateBase + ["--patch", "0"], "--patch"),
+  (estimateBase + ["--patch", "3,,5"], "--patch"),
+  (estimateBase + ["--patch", "3,-1"], "--patch"),
+  (estimateBase.filter { $0 != "le-mmse" } + ["--estimator", "mmse", "--patch", "3,5"], "--patch"),
   // 2. Sizes that overflow, through every flag that reads a .npy.
   (["measure", "--images", "hugeshape.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "hugeshape.npy"),
   (["measure", "--images", "hugewidth.npy", "--operator", "denoising", "--sigma", "0.1", "--output", "OUT.npy"], "hugewidth.npy"),

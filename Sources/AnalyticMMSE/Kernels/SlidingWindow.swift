@@ -86,3 +86,29 @@ struct Window11: SlidingWindow {
     return sum
   }
 }
+
+/// The sums of `P = 1, 3, 5, 7, 9, 11` of the last vectors pushed, at once, from one shared
+/// history — **bit for bit** the sums of `Window1 … Window11` (the same pairs `q` and quads
+/// `Q`, added in the same trees), so several patch sizes computed in one pass give exactly the
+/// results of separate passes. All six cost 8 additions per push.
+struct NestedWindows {
+  private var e1 = Lanes(), e2 = Lanes(), q1 = Lanes(), q2 = Lanes()
+  private var Q1 = Lanes(), Q2 = Lanes(), Q3 = Lanes(), Q4 = Lanes(), Q5 = Lanes(), Q6 = Lanes(), Q7 = Lanes()
+  @inline(__always) init() {}
+
+  /// Pushes `e`; `sums.r` is the sum of the last `2r + 1` vectors.
+  @inline(__always)
+  mutating func push(_ e: Lanes) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
+    let q0 = e1 + e           // q[t] = e[t−1] + e[t]
+    let Q0 = q2 + q0          // Q[t] = q[t−2] + q[t]
+    let tail = q1 + e         // e[t−2] + e[t−1] + e[t], as Window7 and Window11 add it
+    let sum3 = e2 + q0        // Window3: e2 + (e1 + e)
+    let sum5 = Q1 + e         // Window5: (q3 + q1) + e, and q[t−3] + q[t−1] = Q[t−1]
+    let sum7 = Q3 + tail      // Window7: (q5 + q3) + (q1 + e), and q[t−5] + q[t−3] = Q[t−3]
+    let sum9 = (Q5 + Q1) + e  // Window9
+    let sum11 = (Q7 + Q3) + tail  // Window11
+    (e2, e1, q2, q1) = (e1, e, q1, q0)
+    (Q7, Q6, Q5, Q4, Q3, Q2, Q1) = (Q6, Q5, Q4, Q3, Q2, Q1, Q0)
+    return (e, sum3, sum5, sum7, sum9, sum11)
+  }
+}
