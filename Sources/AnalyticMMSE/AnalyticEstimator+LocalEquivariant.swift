@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension AnalyticEstimator {
   /// `le-mmse`: every position of every training image, class by class — by the circular box

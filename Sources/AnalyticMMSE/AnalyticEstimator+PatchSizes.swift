@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension AnalyticEstimator {
   /// Estimates from measurements `y` for several patch sizes: applies `u = B y`, then

@@ -1,3 +1,5 @@
+import Tensors
+
 /// The output of an analytic estimator for a batch of `M` test images.
 ///
 /// At each pixel `p` of test image `t`, with the candidates' normalised weights `w` and

@@ -1,3 +1,5 @@
+import Tensors
+
 /// The settings shared by every estimator: which one, its patch, padding and noise level, and
 /// how it may be computed.
 ///

@@ -73,6 +73,27 @@ public enum SafeTensorsFile {
   /// Decodes the bytes of a safetensors file (see `read(contentsOf:)`).
   public static func decode(_ data: Data, name: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
     let bytes = [UInt8](data)
+    let (header, dataStart) = try readHeader(bytes, name: name)
+    var metadata: [String: String] = [:]
+    if let entry = header["__metadata__"] {
+      guard let values = entry as? [String: Any], values.values.allSatisfy({ $0 is String }) else {
+        throw DataFileError.corrupt(file: name, detail: "__metadata__ is not an object of strings")
+      }
+      metadata = values.mapValues { $0 as! String }
+    }
+    var spans: [(begin: Int, end: Int, name: String)] = []
+    var tensors: [String: Tensor] = [:]
+    for (key, value) in header where key != "__metadata__" {
+      let (begin, end, tensor) = try decodeTensor(key, entry: value, bytes: bytes, dataStart: dataStart, name: name)
+      spans.append((begin, end, key))
+      tensors[key] = tensor
+    }
+    try checkTiling(spans, dataCount: bytes.count - dataStart, name: name)
+    return (tensors, metadata)
+  }
+
+  /// The JSON header and the offset of the data section after it.
+  private static func readHeader(_ bytes: [UInt8], name: String) throws -> (header: [String: Any], dataStart: Int) {
     guard bytes.count >= 8 else { throw DataFileError.truncated(file: name, detail: "\(bytes.count) bytes, shorter than the 8-byte header length") }
     let headerLength = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     guard headerLength <= UInt64(bytes.count - 8) else {
@@ -86,66 +107,63 @@ public enum SafeTensorsFile {
       throw DataFileError.corrupt(file: name, detail: "header is not valid JSON")
     }
     guard let header = object as? [String: Any] else { throw DataFileError.corrupt(file: name, detail: "header is not a JSON object") }
-    var metadata: [String: String] = [:]
-    if let entry = header["__metadata__"] {
-      guard let values = entry as? [String: Any], values.values.allSatisfy({ $0 is String }) else {
-        throw DataFileError.corrupt(file: name, detail: "__metadata__ is not an object of strings")
-      }
-      metadata = values.mapValues { $0 as! String }
-    }
+    return (header, dataStart)
+  }
+
+  /// One tensor of the header: its entry checked against the data section, then converted.
+  private static func decodeTensor(_ key: String, entry value: Any, bytes: [UInt8], dataStart: Int,
+                                   name: String) throws -> (begin: Int, end: Int, tensor: Tensor) {
     let dataCount = bytes.count - dataStart
-    var spans: [(begin: Int, end: Int, name: String)] = []
-    var tensors: [String: Tensor] = [:]
-    for (key, value) in header where key != "__metadata__" {
-      let quoted = key.quotedForMessage()
-      guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-            let shapeValues = info["shape"] as? [Any], let offsetValues = info["data_offsets"] as? [Any], offsetValues.count == 2 else {
-        throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' lacks dtype, shape or data_offsets")
-      }
-      let shape = try shapeValues.map { try nonNegativeInteger($0, file: name, what: "shape of '\(quoted)'") }
-      let begin = try nonNegativeInteger(offsetValues[0], file: name, what: "data_offsets of '\(quoted)'")
-      let end = try nonNegativeInteger(offsetValues[1], file: name, what: "data_offsets of '\(quoted)'")
-      let size: Int
-      switch dtype {
-      case "F32": size = 4
-      case "F64": size = 8
-      case "F16", "BF16": size = 2
-      default: throw DataFileError.unsupported(file: name, detail: "tensor '\(quoted)' has dtype \(dtype.quotedForMessage()); F32, F64, F16 and BF16 are read")
-      }
-      guard begin <= end else {
-        throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' has data_offsets [\(begin), \(end)], which end before they begin")
-      }
-      guard end <= dataCount else {
-        throw DataFileError.truncated(file: name, detail: "tensor '\(quoted)' spans bytes \(begin)..<\(end) of a \(dataCount)-byte data section")
-      }
-      // The offsets are inside the file, so a shape that needs more bytes than they span is
-      // refused before anything is allocated for it, however large it claims to be.
-      let (count, needed) = try UntrustedInput.payloadSize(shape: shape, bytesPerElement: size, available: end - begin, file: name,
-                                                           what: "tensor '\(quoted)' has shape") { _, bytes in
-        "tensor '\(quoted)' of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, its offsets span \(end - begin)"
-      }
-      guard end - begin == needed else {
-        throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' of shape \(shape) and dtype \(dtype) needs \(needed) bytes, its offsets span \(end - begin)")
-      }
-      spans.append((begin, end, key))
-      let scalars = bytes.withUnsafeBytes { raw -> [Float] in
-        let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + begin)..<(dataStart + end)])
-        return [Float](unsafeUninitializedCapacity: count) { target, initialised in
-          for index in 0..<count {
-            switch size {
-            case 4: target[index] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
-            case 8: target[index] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
-            default:
-              let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))
-              target[index] = dtype == "F16" ? floatFromHalf(bits) : floatFromBFloat16(bits)
-            }
-          }
-          initialised = count
-        }
-      }
-      tensors[key] = Tensor(shape: shape, scalars: scalars)
+    let quoted = key.quotedForMessage()
+    guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+          let shapeValues = info["shape"] as? [Any], let offsetValues = info["data_offsets"] as? [Any], offsetValues.count == 2 else {
+      throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' lacks dtype, shape or data_offsets")
     }
-    // As in the reference implementation: the tensors must tile the data section, no gaps or overlaps.
+    let shape = try shapeValues.map { try nonNegativeInteger($0, file: name, what: "shape of '\(quoted)'") }
+    let begin = try nonNegativeInteger(offsetValues[0], file: name, what: "data_offsets of '\(quoted)'")
+    let end = try nonNegativeInteger(offsetValues[1], file: name, what: "data_offsets of '\(quoted)'")
+    let size: Int
+    switch dtype {
+    case "F32": size = 4
+    case "F64": size = 8
+    case "F16", "BF16": size = 2
+    default: throw DataFileError.unsupported(file: name, detail: "tensor '\(quoted)' has dtype \(dtype.quotedForMessage()); F32, F64, F16 and BF16 are read")
+    }
+    guard begin <= end else {
+      throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' has data_offsets [\(begin), \(end)], which end before they begin")
+    }
+    guard end <= dataCount else {
+      throw DataFileError.truncated(file: name, detail: "tensor '\(quoted)' spans bytes \(begin)..<\(end) of a \(dataCount)-byte data section")
+    }
+    // The offsets are inside the file, so a shape that needs more bytes than they span is
+    // refused before anything is allocated for it, however large it claims to be.
+    let (count, needed) = try UntrustedInput.payloadSize(shape: shape, bytesPerElement: size, available: end - begin, file: name,
+                                                         what: "tensor '\(quoted)' has shape") { _, bytes in
+      "tensor '\(quoted)' of shape \(shape) and dtype \(dtype) needs \(bytes) bytes, its offsets span \(end - begin)"
+    }
+    guard end - begin == needed else {
+      throw DataFileError.corrupt(file: name, detail: "tensor '\(quoted)' of shape \(shape) and dtype \(dtype) needs \(needed) bytes, its offsets span \(end - begin)")
+    }
+    let scalars = bytes.withUnsafeBytes { raw -> [Float] in
+      let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + begin)..<(dataStart + end)])
+      return [Float](unsafeUninitializedCapacity: count) { target, initialised in
+        for index in 0..<count {
+          switch size {
+          case 4: target[index] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
+          case 8: target[index] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
+          default:
+            let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))
+            target[index] = dtype == "F16" ? floatFromHalf(bits) : floatFromBFloat16(bits)
+          }
+        }
+        initialised = count
+      }
+    }
+    return (begin, end, Tensor(shape: shape, scalars: scalars))
+  }
+
+  /// As in the reference implementation: the tensors must tile the data section, no gaps or overlaps.
+  private static func checkTiling(_ spans: [(begin: Int, end: Int, name: String)], dataCount: Int, name: String) throws {
     var position = 0
     for span in spans.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
       guard span.begin == position else {
@@ -156,7 +174,6 @@ public enum SafeTensorsFile {
     guard position == dataCount else {
       throw DataFileError.corrupt(file: name, detail: "tensors cover \(position) bytes of a \(dataCount)-byte data section")
     }
-    return (tensors, metadata)
   }
 
   private static func nonNegativeInteger(_ value: Any, file: String, what: String) throws -> Int {

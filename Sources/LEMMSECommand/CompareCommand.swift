@@ -92,7 +92,7 @@ struct CompareCommand: ParsableCommand {
     do {
       calibration = try NetworkCalibration.run(
         networkOutput: outputs, inputs: u, training: training, forwardOperator: op, input: input, sigma: sigma,
-        patchSizes: sweep, threads: threads) { patch, fraction in bar.update(fraction, label: "LE-MMSE P=\(patch)") }
+        patchSizes: sweep, threads: threads) { _, fraction in bar.update(fraction, label: "LE-MMSE, every P") }
     } catch let error as AnalyticMMSEError {
       bar.finish()
       throw CommandError("\(train): \(error.description)")

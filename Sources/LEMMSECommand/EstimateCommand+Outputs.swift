@@ -1,6 +1,10 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Tensors
+import DataFiles
+import Physics
+import AnalyticMMSE
 
 extension EstimateCommand {
   /// OUT.npy and OUT.json: one size as `M × C × H × W` (the measurements' shape) with today's

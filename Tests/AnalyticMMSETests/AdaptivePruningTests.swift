@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import AnalyticMMSE
+import Physics
+import Tensors
 
 /// The σ-adaptive box kernel skips only candidates more than `T` below a pixel's best, and
 /// the weight it skips stays within `skippedWeightBound`: at every pixel, its skipped count is

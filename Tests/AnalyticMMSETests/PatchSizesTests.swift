@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import AnalyticMMSE
+import Physics
+import Tensors
 
 /// Every part of two estimates is the same bits (the time aside).
 func expectIdentical(_ a: Estimate, _ b: Estimate, _ label: String) {

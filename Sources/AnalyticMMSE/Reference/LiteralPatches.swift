@@ -1,4 +1,6 @@
 import Foundation
+import Tensors
+import Physics
 
 /// The patches and covariances of SPEC.md §4 written out literally for `ReferenceEstimator`:
 /// every query patch `z = Π_p u`, every candidate patch `Π_q m_i`, and per position the

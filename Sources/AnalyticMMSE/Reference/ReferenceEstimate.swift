@@ -1,3 +1,5 @@
+import Tensors
+
 /// What `ReferenceEstimator.evaluate` returns: the estimates and the per-pixel maps of
 /// `Estimate`, computed literally.
 public struct ReferenceEstimate: Sendable {

@@ -86,7 +86,7 @@ public struct Comparison: Sendable {
     if let nominal { sweep.insert(nominal) }
     let calibration = try NetworkCalibration.run(
       networkOutput: networkOutput, inputs: u, training: training, forwardOperator: forwardOperator, input: setting.input,
-      sigma: sigma, patchSizes: sweep.filter { $0 <= largest }, threads: threads) { patch, fraction in progress("LE-MMSE P=\(patch)", fraction) }
+      sigma: sigma, patchSizes: sweep.filter { $0 <= largest }, threads: threads) { _, fraction in progress("LE-MMSE, every P of the sweep", fraction) }
     let patch = nominal ?? calibration.best.patch
     let reference = calibration.estimates[patch]!
     var others: [String: Double] = [:]

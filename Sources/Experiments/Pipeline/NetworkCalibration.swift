@@ -63,15 +63,15 @@ public struct NetworkCalibration: Sendable {
     precondition(networkOutput.shape == inputs.shape, "network output \(networkOutput.shape) and inputs \(inputs.shape) differ")
     let sweep = Array(Set(patchSizes)).sorted()
     precondition(!sweep.isEmpty, "a calibration needs at least one patch size")
-    // Build every estimator first, so a bad P fails before any estimate is computed.
-    let estimators = try sweep.map { patch in
-      try AnalyticEstimator(training: training, forwardOperator: forwardOperator, input: input,
-                            settings: EstimatorSettings(estimator: .lemmse, patchSize: patch, sigma: sigma, threads: threads))
-    }
+    // Every size in one call: the box kernel computes them in one pass over the training set;
+    // a bad P fails before any estimate is computed.
+    let estimator = try AnalyticEstimator(training: training, forwardOperator: forwardOperator, input: input,
+                                          settings: EstimatorSettings(estimator: .lemmse, patchSize: sweep[0], sigma: sigma,
+                                                                      threads: threads))
+    let all = try estimator.estimate(inputs: inputs, patchSizes: sweep) { progress?(sweep[0], $0) }
     var points: [Point] = []
     var estimates: [Int: Estimate] = [:]
-    for (patch, estimator) in zip(sweep, estimators) {
-      let estimate = try estimator.estimate(inputs: inputs) { progress?(patch, $0) }
+    for (patch, estimate) in zip(sweep, all) {
       estimates[patch] = estimate
       let perImage = psnrPerImage(networkOutput, estimate.images)
       points.append(Point(patch: patch, psnrNetworkLEMMSE: perImage.reduce(0, +) / Double(perImage.count),
