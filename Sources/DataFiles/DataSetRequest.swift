@@ -20,6 +20,7 @@ public struct DataSetRequest: Sendable {
   /// returned at their own size whatever this is.
   public var imageSize: Int?
 
+  /// A request for `count` images of `split` from `offset` on (all the rest by default).
   public init(source: DataSetSource, split: DataSplit = .train, count: Int? = nil, offset: Int = 0,
               color: ColorMode = .native, imageSize: Int? = nil) {
     self.source = source

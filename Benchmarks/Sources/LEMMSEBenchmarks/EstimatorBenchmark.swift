@@ -12,6 +12,8 @@ import Tensors
 /// `matrixMultiply`), and an online log-sum-exp. It runs on fewer training images and its
 /// time is scaled to the same `N` (its cost is linear in `N`).
 ///
+/// Then the paper's workload against the anchors (`EstimatorWorkloadBenchmark`).
+///
 /// `lemmse-bench lemmse [N] [tests]` — FashionMNIST denoising, σ = 0.2, agnostic input, at
 /// `P = 5` and `P = 11` and σ = 0.1, pruned (T = 30) and exact, with the largest difference
 /// between the two; CIFAR-10 `N = 5,000`, `P = 5`.
@@ -63,6 +65,8 @@ enum EstimatorBenchmark {
       print("error: \(error)")
     }
     print("load average after: \(loadAverage())")
+    // The paper's workload, with the anchors measured in the same run.
+    if only == nil { EstimatorWorkloadBenchmark.run([]) }
   }
 
   @discardableResult

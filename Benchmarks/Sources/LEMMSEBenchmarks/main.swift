@@ -7,6 +7,7 @@ import Foundation
 let benchmarks: [(name: String, summary: String, run: ([String]) -> Void)] = [
   ("gemm", "matrixMultiply (sgemm): square and im2col shapes, 1 and all threads", MatrixProductBenchmark.run),
   ("lemmse", "LE-MMSE on FashionMNIST and CIFAR-10 against the straightforward method [N] [tests]", EstimatorBenchmark.run),
+  ("workload", "LE-MMSE at the paper's workload (one P, σ-grid × P-sweep, CIFAR-10) against the NumPy and JAX anchors [runs]", EstimatorWorkloadBenchmark.run),
   ("foundations", "FashionMNIST load time; direct vs FFT convolution", FoundationsBenchmark.run),
   ("train", "training steps of PatchMLP, ResNet and U-Net, with the PyTorch anchor in the same run [steps] [rounds]", TrainingBenchmark.run),
 ]
