@@ -16,6 +16,9 @@ import Tensors
 /// makes the products large enough to run near the matrix product's peak; the scratch matrices
 /// are kept from step to step.
 ///
+/// `3 × 3` kernels take Winograd's F(2 × 2, 3 × 3) instead (`WinogradConvolution3x3`, 0.44 of
+/// the multiply-adds), forward and backward, with either padding.
+///
 /// - Shapes: input `N × C × H × W`, output `N × O × H × W`, weight `O × C × K × K`, bias `O`.
 /// - Initialisation: Kaiming/He uniform ([He et al. 2015](https://arxiv.org/abs/1502.01852)),
 ///   `U(−b, b)` with `b = √(6 / fanIn)`, `fanIn = C·K·K`, for ReLU-like activations; the bias
@@ -48,6 +51,10 @@ public final class Convolution2D: Layer {
   static let defaultColumnBudget = 1 << 21
   /// ``defaultColumnBudget``; tests lower it to exercise several blocks on small inputs.
   var columnBudget = Convolution2D.defaultColumnBudget
+
+  /// The Winograd path of a `3 × 3` kernel; `nil` (im2col) for other sizes, or when a test asks
+  /// for the im2col path.
+  var winograd: WinogradConvolution3x3?
 
   /// Whether the products put the output channels along the micro-kernel's 32 vector columns
   /// (`[B·H·W][O]`, padded to a multiple of 32) rather than its 12 broadcast rows
@@ -84,6 +91,9 @@ public final class Convolution2D: Layer {
     weight = Parameter(name: "weight", value: Tensor(shape: shape, generator: { _ in (2 * generator.nextUniform() - 1) * bound }),
                        decays: true)
     self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outputChannels]), decays: false) : nil
+    if kernelSize == 3 {
+      winograd = WinogradConvolution3x3(inputChannels: inputChannels, outputChannels: outputChannels, padding: padding)
+    }
   }
 
   /// `[weight, bias]`, or `[weight]` without bias.
@@ -100,6 +110,18 @@ public final class Convolution2D: Layer {
     precondition(kernelSize / 2 < shape.height && kernelSize / 2 < shape.width,
                  "Convolution2D kernel \(kernelSize)×\(kernelSize) is wider than the image \(shape.height)×\(shape.width) allows")
     input = x
+    if let winograd {
+      let biasValues = bias?.value.scalars ?? [Float](repeating: 0, count: outputChannels)
+      var output = Tensor(uninitializedShape: [shape.count, outputChannels, shape.height, shape.width])
+      x.withSendablePointer { source in
+        output.withMutableSendablePointer { target in
+          weight.value.withSendablePointer { w in
+            winograd.forward(source, shape: shape, weight: w, bias: biasValues, into: target)
+          }
+        }
+      }
+      return output
+    }
     let plane = shape.planeSize, rows = rowCount, outputChannels = outputChannels
     let (imagesPerBlock, blocks) = blocking(shape)
     let col = columns.reserve(rows * imagesPerBlock * plane)
@@ -148,6 +170,22 @@ public final class Convolution2D: Layer {
     let shape = x.imageBatchShape
     precondition(gradOutput.shape == [shape.count, outputChannels, shape.height, shape.width],
                  "Convolution2D.backward expects gradient shape \([shape.count, outputChannels, shape.height, shape.width]), got \(gradOutput.shape)")
+    if let winograd {
+      var gradInput = Tensor(uninitializedShape: x.shape)
+      x.withSendablePointer { source in
+        gradOutput.withSendablePointer { gradOut in
+          gradInput.withMutableSendablePointer { gradIn in
+            weight.value.withSendablePointer { w in
+              weight.gradient.withMutableSendablePointer { gw in
+                winograd.backward(source, shape: shape, gradOutput: gradOut, weight: w, weightGradient: gw, into: gradIn)
+              }
+            }
+          }
+        }
+      }
+      if let bias { addBiasGradient(gradOutput, to: bias) }
+      return gradInput
+    }
     let plane = shape.planeSize, rows = rowCount, outputChannels = outputChannels
     let (imagesPerBlock, blocks) = blocking(shape)
     let col = columns.reserve(rows * imagesPerBlock * plane)
