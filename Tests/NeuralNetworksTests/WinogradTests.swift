@@ -70,25 +70,25 @@ private struct DirectConvolution3x3 {
 }
 
 struct WinogradCase: CustomTestStringConvertible, Sendable {
-  var shape: [Int], outputChannels: Int, padding: Padding, imagesPerBlock: Int?
+  var shape: [Int], outputChannels: Int, padding: Padding, imagesPerPiece: Int?
   var testDescription: String {
-    "\(shape) → \(outputChannels), \(padding)" + (imagesPerBlock.map { ", blocks of \($0)" } ?? "")
+    "\(shape) → \(outputChannels), \(padding)" + (imagesPerPiece.map { ", pieces of \($0)" } ?? "")
   }
 }
 
 let winogradCases: [WinogradCase] = [
-  .init(shape: [1, 1, 2, 2], outputChannels: 1, padding: .circular, imagesPerBlock: nil),
-  .init(shape: [2, 3, 4, 4], outputChannels: 5, padding: .circular, imagesPerBlock: nil),
-  .init(shape: [2, 3, 4, 4], outputChannels: 5, padding: .zeros, imagesPerBlock: nil),
-  .init(shape: [3, 4, 7, 7], outputChannels: 6, padding: .circular, imagesPerBlock: nil),
-  .init(shape: [3, 4, 7, 7], outputChannels: 6, padding: .zeros, imagesPerBlock: nil),
-  .init(shape: [2, 2, 5, 8], outputChannels: 3, padding: .circular, imagesPerBlock: nil),
-  .init(shape: [2, 2, 6, 3], outputChannels: 3, padding: .zeros, imagesPerBlock: nil),
-  .init(shape: [1, 3, 3, 3], outputChannels: 2, padding: .circular, imagesPerBlock: nil),
-  .init(shape: [5, 3, 7, 6], outputChannels: 4, padding: .circular, imagesPerBlock: 2),
-  .init(shape: [5, 3, 5, 5], outputChannels: 4, padding: .zeros, imagesPerBlock: 1),
-  .init(shape: [2, 16, 14, 14], outputChannels: 24, padding: .circular, imagesPerBlock: nil),
-  .init(shape: [4, 32, 8, 8], outputChannels: 40, padding: .circular, imagesPerBlock: 3),
+  .init(shape: [1, 1, 2, 2], outputChannels: 1, padding: .circular, imagesPerPiece: nil),
+  .init(shape: [2, 3, 4, 4], outputChannels: 5, padding: .circular, imagesPerPiece: nil),
+  .init(shape: [2, 3, 4, 4], outputChannels: 5, padding: .zeros, imagesPerPiece: nil),
+  .init(shape: [3, 4, 7, 7], outputChannels: 6, padding: .circular, imagesPerPiece: nil),
+  .init(shape: [3, 4, 7, 7], outputChannels: 6, padding: .zeros, imagesPerPiece: nil),
+  .init(shape: [2, 2, 5, 8], outputChannels: 3, padding: .circular, imagesPerPiece: nil),
+  .init(shape: [2, 2, 6, 3], outputChannels: 3, padding: .zeros, imagesPerPiece: nil),
+  .init(shape: [1, 3, 3, 3], outputChannels: 2, padding: .circular, imagesPerPiece: nil),
+  .init(shape: [5, 3, 7, 6], outputChannels: 4, padding: .circular, imagesPerPiece: 2),
+  .init(shape: [5, 3, 5, 5], outputChannels: 4, padding: .zeros, imagesPerPiece: 1),
+  .init(shape: [2, 16, 14, 14], outputChannels: 24, padding: .circular, imagesPerPiece: nil),
+  .init(shape: [4, 32, 8, 8], outputChannels: 40, padding: .circular, imagesPerPiece: 3),
 ]
 
 /// `|a − b|∞ / max(1, |b|∞)`.
@@ -104,9 +104,9 @@ func winogradMatchesTheDirectDefinition(_ testCase: WinogradCase) {
   let layer = Convolution2D(inputChannels: testCase.shape[1], outputChannels: testCase.outputChannels, kernelSize: 3,
                             padding: testCase.padding, generator: &generator)
   #expect(layer.winograd != nil)
-  if let imagesPerBlock = testCase.imagesPerBlock {
+  if let imagesPerPiece = testCase.imagesPerPiece {
     let tiles = (testCase.shape[2] + 1) / 2 * ((testCase.shape[3] + 1) / 2)
-    layer.winograd?.blockBudget = imagesPerBlock * 16 * (testCase.shape[1] + testCase.outputChannels) * tiles
+    layer.winograd?.tilesPerPiece = imagesPerPiece * tiles
   }
   layer.bias!.value = Tensor.gaussian(shape: [testCase.outputChannels], using: &generator)
   let x = randomTensor(testCase.shape, seed: 32)

@@ -56,6 +56,16 @@ public final class Convolution2D: Layer {
   /// for the im2col path.
   var winograd: WinogradConvolution3x3?
 
+  /// Whether a `3 × 3` kernel runs as Winograd F(2 × 2, 3 × 3) (the default) or as im2col and
+  /// one matrix product; for the benchmarks' side-by-side measurement.
+  @_spi(Benchmarks) public var usesWinograd: Bool {
+    get { winograd != nil }
+    set {
+      winograd = newValue && kernelSize == 3
+        ? WinogradConvolution3x3(inputChannels: inputChannels, outputChannels: outputChannels, padding: padding) : nil
+    }
+  }
+
   /// Whether the products put the output channels along the micro-kernel's 32 vector columns
   /// (`[B·H·W][O]`, padded to a multiple of 32) rather than its 12 broadcast rows
   /// (`[O][B·H·W]`, padded to a multiple of 12): whichever wastes less.
@@ -175,10 +185,8 @@ public final class Convolution2D: Layer {
       x.withSendablePointer { source in
         gradOutput.withSendablePointer { gradOut in
           gradInput.withMutableSendablePointer { gradIn in
-            weight.value.withSendablePointer { w in
-              weight.gradient.withMutableSendablePointer { gw in
-                winograd.backward(source, shape: shape, gradOutput: gradOut, weight: w, weightGradient: gw, into: gradIn)
-              }
+            weight.gradient.withMutableSendablePointer { gw in
+              winograd.backward(source, shape: shape, gradOutput: gradOut, weightGradient: gw, into: gradIn)
             }
           }
         }

@@ -33,6 +33,11 @@ enum WinogradTransforms {
     /// The padded plane the tiles read: one pixel each side of `2·rows × 2·columns`.
     var paddedHeight: Int { 2 * rows + 2 }
     var paddedWidth: Int { 2 * columns + 2 }
+    /// The length of a row of even or odd columns of the padded plane (`WinogradTransforms.split`),
+    /// with room for a vector read one past the row's last tile.
+    var splitWidth: Int { (columns + 15) / 16 * 16 + 16 }
+    /// The floats of a split padded plane.
+    var splitCount: Int { 2 * paddedHeight * splitWidth }
   }
 
   /// `U[ξ][o][c] = (G g Gᵀ)[ξ]` for every `g = weight[o, c]` (`O × C × 3 × 3`).
@@ -86,114 +91,168 @@ enum WinogradTransforms {
     }
   }
 
-  /// Copies `plane` (`H × W`) into `padded` (`paddedHeight × paddedWidth`):
-  /// `padded[q][s] = plane[q − 1][s − 1]`, wrapped (circular) or 0 outside (zeros).
-  static func pad(_ plane: UnsafePointer<Float>, _ tiling: Tiling, _ padding: Padding,
-                  into padded: UnsafeMutablePointer<Float>) {
-    let height = tiling.height, width = tiling.width, paddedWidth = tiling.paddedWidth
+  typealias Vector = SIMD16<Float>
+
+  @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, count: Int = 16) {
+    if count >= 16 {
+      UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    } else {
+      for lane in 0..<count { p[lane] = v[lane] }
+    }
+  }
+  /// `0, 1, …, 15`: masks the lanes past the last tile of a row.
+  static let lanes: Vector = {
+    var v = Vector()
+    for lane in 0..<16 { v[lane] = Float(lane) }
+    return v
+  }()
+
+  /// The pixel `plane[i][j]` of the padded plane's row `q = i + 1`, column `j` (−1 ≤ j ≤ W + 1):
+  /// wrapped, or 0 outside for zero padding.
+  @inline(__always)
+  private static func pixel(_ row: UnsafePointer<Float>?, _ j: Int, width: Int) -> Float {
+    guard let row else { return 0 }
+    if j >= 0 && j < width { return row[j] }
+    return row[(j + width) % width]
+  }
+
+  /// The padded plane split by column parity: row `q` of the padded plane `P`
+  /// (`P[q][s] = plane[q − 1][s − 1]`, wrapped or 0) is stored as `E_q[k] = P[q][2k]` at
+  /// `split + 2q · L` and `O_q[k] = P[q][2k + 1]` at `split + (2q + 1) · L`, `L = splitWidth`, so
+  /// that the tiles of a row (stride 2) read contiguous vectors.
+  static func split(_ plane: UnsafePointer<Float>, _ tiling: Tiling, _ padding: Padding,
+                    into split: UnsafeMutablePointer<Float>) {
+    let height = tiling.height, width = tiling.width, columns = tiling.columns, length = tiling.splitWidth
+    let interior = (width - 1) / 2  // k ≤ interior: both 2k − 1 and 2k inside the row
     for q in 0..<tiling.paddedHeight {
-      let target = padded + q * paddedWidth
-      var i = q - 1
-      if padding == .zeros && (i < 0 || i >= height) {
-        target.update(repeating: 0, count: paddedWidth)
-        continue
+      let even = split + 2 * q * length, odd = even + length
+      let i = q - 1
+      let row: UnsafePointer<Float>? = padding == .zeros && (i < 0 || i >= height)
+        ? nil : plane + ((i % height + height) % height) * width
+      if let row, interior >= 1 {
+        for k in 1...interior {
+          even[k] = row[2 * k - 1]
+          odd[k] = row[2 * k]
+        }
       }
-      i = (i % height + height) % height
-      let source = plane + i * width
-      (target + 1).update(from: source, count: width)
-      for s in (width + 1)..<paddedWidth {
-        target[s] = padding == .zeros ? 0 : source[(s - 1) % width]
+      for k in 0...columns where k == 0 || k > interior || row == nil {
+        even[k] = padding == .zeros && (2 * k - 1 < 0 || 2 * k - 1 >= width) ? 0 : pixel(row, 2 * k - 1, width: width)
+        odd[k] = padding == .zeros && 2 * k >= width ? 0 : pixel(row, 2 * k, width: width)
       }
-      target[0] = padding == .zeros ? 0 : source[width - 1]
     }
   }
 
-  /// The adjoint of `pad`: `plane[i][j] = Σ padded[q][s]` over the `(q, s)` that read `(i, j)`.
-  /// Overwrites `plane`.
-  static func fold(_ padded: UnsafePointer<Float>, _ tiling: Tiling, _ padding: Padding,
-                   into plane: UnsafeMutablePointer<Float>) {
-    let height = tiling.height, width = tiling.width, paddedWidth = tiling.paddedWidth
+  /// `V[ξ][t] = (Bᵀ d_t B)[ξ]` for the tiles `d_t` of one plane (`H × W`, padded here); `V[ξ]`
+  /// at `v + ξ · stride`, `tiling.count` tiles.
+  ///
+  /// Sixteen tiles of a row at a time; a vector that runs past the row's last tile writes into
+  /// the next rows' places (rewritten when their turn comes), never past the plane's tiles.
+  static func transformInput(_ plane: UnsafePointer<Float>, _ tiling: Tiling, _ padding: Padding,
+                             into v: UnsafeMutablePointer<Float>, stride: Int) {
+    let columns = tiling.columns, length = tiling.splitWidth, tiles = tiling.count
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: tiling.splitCount) { buffer in
+      let s = buffer.baseAddress!
+      split(plane, tiling, padding, into: s)
+      for ti in 0..<tiling.rows {
+        let base = ti * columns
+        var tj0 = 0
+        while tj0 < columns {
+          let count = Swift.min(16, tiles - base - tj0)
+          // Rows 2ti … 2ti + 3 of the padded plane at the tiles' four columns (e, o, e′, o′).
+          @inline(__always) func rowTransform(_ offset: Int, odd: Bool) -> (Vector, Vector, Vector, Vector) {
+            let r0 = s + (2 * (2 * ti) + (odd ? 1 : 0)) * length + tj0 + offset
+            let d0 = load(r0), d1 = load(r0 + 2 * length), d2 = load(r0 + 4 * length), d3 = load(r0 + 6 * length)
+            return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+          }
+          let e = rowTransform(0, odd: false), o = rowTransform(0, odd: true)
+          let e2 = rowTransform(1, odd: false), o2 = rowTransform(1, odd: true)
+          let target = v + base + tj0
+          @inline(__always) func columnTransform(_ alpha: Int, _ e: Vector, _ o: Vector, _ e2: Vector, _ o2: Vector) {
+            let row = target + 4 * alpha * stride
+            store(e - e2, row, count: count)
+            store(o + e2, row + stride, count: count)
+            store(e2 - o, row + 2 * stride, count: count)
+            store(o - o2, row + 3 * stride, count: count)
+          }
+          columnTransform(0, e.0, o.0, e2.0, o2.0)
+          columnTransform(1, e.1, o.1, e2.1, o2.1)
+          columnTransform(2, e.2, o.2, e2.2, o2.2)
+          columnTransform(3, e.3, o.3, e2.3, o2.3)
+          tj0 += 16
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `transformInput`: `plane = Σ_t B ∂V_t Bᵀ`, each tile's `4 × 4` placed where it
+  /// was read and folded back by the padding (overwrites `plane`). Reads up to 15 floats past
+  /// the plane's tiles in each `∂V[ξ]` (their lanes are masked).
+  static func addInputGradient(_ dv: UnsafePointer<Float>, stride: Int, _ tiling: Tiling, _ padding: Padding,
+                               into plane: UnsafeMutablePointer<Float>) {
+    let columns = tiling.columns, length = tiling.splitWidth
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: tiling.splitCount) { buffer in
+      let s = buffer.baseAddress!
+      s.update(repeating: 0, count: tiling.splitCount)
+      for ti in 0..<tiling.rows {
+        let base = ti * columns
+        var tj0 = 0
+        while tj0 < columns {
+          let outside = lanes .>= Vector(repeating: Float(columns - tj0))
+          let source = dv + base + tj0
+          // Along each row α: (∂e, ∂o, ∂e′, ∂o′), the adjoint of the column transform.
+          @inline(__always) func columnAdjoint(_ alpha: Int) -> (Vector, Vector, Vector, Vector) {
+            let row = source + 4 * alpha * stride
+            let w0 = load(row).replacing(with: 0, where: outside)
+            let w1 = load(row + stride).replacing(with: 0, where: outside)
+            let w2 = load(row + 2 * stride).replacing(with: 0, where: outside)
+            let w3 = load(row + 3 * stride).replacing(with: 0, where: outside)
+            return (w0, w1 - w2 + w3, w1 + w2 - w0, -w3)
+          }
+          let a0 = columnAdjoint(0), a1 = columnAdjoint(1), a2 = columnAdjoint(2), a3 = columnAdjoint(3)
+          // Down the rows: the adjoint of the row transform, added into rows 2ti … 2ti + 3.
+          @inline(__always) func add(_ x0: Vector, _ x1: Vector, _ x2: Vector, _ x3: Vector, offset: Int, odd: Bool) {
+            let r0 = s + (2 * (2 * ti) + (odd ? 1 : 0)) * length + tj0 + offset
+            let r1 = r0 + 2 * length, r2 = r1 + 2 * length, r3 = r2 + 2 * length
+            store(load(r0) + x0, r0)
+            store(load(r1) + (x1 - x2 + x3), r1)
+            store(load(r2) + (x1 + x2 - x0), r2)
+            store(load(r3) - x3, r3)
+          }
+          add(a0.0, a1.0, a2.0, a3.0, offset: 0, odd: false)
+          add(a0.1, a1.1, a2.1, a3.1, offset: 0, odd: true)
+          add(a0.2, a1.2, a2.2, a3.2, offset: 1, odd: false)
+          add(a0.3, a1.3, a2.3, a3.3, offset: 1, odd: true)
+          tj0 += 16
+        }
+      }
+      fold(s, tiling, padding, into: plane)
+    }
+  }
+
+  /// The adjoint of `split`: `plane[i][j] = Σ P[q][s]` over the `(q, s)` that read `(i, j)`.
+  private static func fold(_ split: UnsafePointer<Float>, _ tiling: Tiling, _ padding: Padding,
+                           into plane: UnsafeMutablePointer<Float>) {
+    let height = tiling.height, width = tiling.width, paddedWidth = tiling.paddedWidth, length = tiling.splitWidth
+    @inline(__always) func padded(_ q: Int, _ s: Int) -> Float { split[(2 * q + s % 2) * length + s / 2] }
     for i in 0..<height {
-      (plane + i * width).update(from: padded + (i + 1) * paddedWidth + 1, count: width)
+      let even = split + 2 * (i + 1) * length, odd = even + length, row = plane + i * width
+      for k in 0..<(width / 2) {
+        row[2 * k] = odd[k]
+        row[2 * k + 1] = even[k + 1]
+      }
+      if width % 2 == 1 { row[width - 1] = odd[width / 2] }
     }
     guard padding == .circular else { return }
     for q in 0..<tiling.paddedHeight {
-      let source = padded + q * paddedWidth
-      let i = ((q - 1) % height + height) % height
-      let row = plane + i * width
+      let row = plane + ((q - 1 + height) % height) * width
+      row[width - 1] += padded(q, 0)
       if q >= 1 && q <= height {
-        row[width - 1] += source[0]
-        for s in (width + 1)..<paddedWidth { row[(s - 1) % width] += source[s] }
+        for s in (width + 1)..<paddedWidth { row[(s - 1) % width] += padded(q, s) }
       } else {
-        row[width - 1] += source[0]
-        for s in 1..<paddedWidth { row[(s - 1) % width] += source[s] }
-      }
-    }
-  }
-
-  /// `V[ξ][t] = (Bᵀ d_t B)[ξ]` for the tiles `d_t` of one padded plane; `V[ξ]` at `v + ξ · stride`.
-  static func transformInput(_ padded: UnsafePointer<Float>, _ tiling: Tiling, into v: UnsafeMutablePointer<Float>,
-                             stride: Int) {
-    let paddedWidth = tiling.paddedWidth, columns = tiling.columns
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * paddedWidth) { rows in
-      let r = rows.baseAddress!
-      for ti in 0..<tiling.rows {
-        let d0 = padded + 2 * ti * paddedWidth, d1 = d0 + paddedWidth, d2 = d1 + paddedWidth, d3 = d2 + paddedWidth
-        let r0 = r, r1 = r + paddedWidth, r2 = r1 + paddedWidth, r3 = r2 + paddedWidth
-        for s in 0..<paddedWidth {
-          r0[s] = d0[s] - d2[s]
-          r1[s] = d1[s] + d2[s]
-          r2[s] = d2[s] - d1[s]
-          r3[s] = d1[s] - d3[s]
-        }
-        let base = ti * columns
-        for alpha in 0..<4 {
-          let row = r + alpha * paddedWidth
-          let v0 = v + (4 * alpha) * stride + base, v1 = v0 + stride, v2 = v1 + stride, v3 = v2 + stride
-          for tj in 0..<columns {
-            let e = row[2 * tj], o = row[2 * tj + 1], e2 = row[2 * tj + 2], o2 = row[2 * tj + 3]
-            v0[tj] = e - e2
-            v1[tj] = o + e2
-            v2[tj] = e2 - o
-            v3[tj] = o - o2
-          }
-        }
-      }
-    }
-  }
-
-  /// The adjoint of `transformInput`: `padded = Σ_t B ∂V_t Bᵀ` placed at each tile (overwrites `padded`).
-  static func addInputGradient(_ dv: UnsafePointer<Float>, stride: Int, _ tiling: Tiling,
-                               into padded: UnsafeMutablePointer<Float>) {
-    let paddedWidth = tiling.paddedWidth, columns = tiling.columns
-    // Rows 0 and 1 are only added to; every later row is first written by the tile row above it.
-    padded.update(repeating: 0, count: 2 * paddedWidth)
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * paddedWidth) { rows in
-      let w = rows.baseAddress!
-      for ti in 0..<tiling.rows {
-        let base = ti * columns
-        // Along each row α: w_α = the adjoint of the column transform, tiles overlapping by 2.
-        for alpha in 0..<4 {
-          let row = w + alpha * paddedWidth
-          let v0 = dv + (4 * alpha) * stride + base, v1 = v0 + stride, v2 = v1 + stride, v3 = v2 + stride
-          row[0] = 0
-          row[1] = 0
-          for tj in 0..<columns {
-            let a = v0[tj], b = v1[tj], c = v2[tj], d = v3[tj]
-            row[2 * tj] += a
-            row[2 * tj + 1] += b - c + d
-            row[2 * tj + 2] = c + b - a
-            row[2 * tj + 3] = -d
-          }
-        }
-        let p0 = padded + 2 * ti * paddedWidth, p1 = p0 + paddedWidth, p2 = p1 + paddedWidth, p3 = p2 + paddedWidth
-        let w0 = w, w1 = w + paddedWidth, w2 = w1 + paddedWidth, w3 = w2 + paddedWidth
-        for s in 0..<paddedWidth {
-          p0[s] += w0[s]
-          p1[s] += w1[s] - w2[s] + w3[s]
-          p2[s] = w2[s] + w1[s] - w0[s]
-          p3[s] = -w3[s]
-        }
+        for s in 1..<paddedWidth { row[(s - 1) % width] += padded(q, s) }
       }
     }
   }
