@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NeuralNetworks
+@_spi(Benchmarks) @testable import NeuralNetworks
 import Tensors
 
 /// The pixel a `3 × 3` correlation reads at `(i + a − 1, j + b − 1)`: wrapped, or `nil` outside (zeros).
@@ -103,6 +103,7 @@ func winogradMatchesTheDirectDefinition(_ testCase: WinogradCase) {
   var generator = SeededGenerator(seed: 31)
   let layer = Convolution2D(inputChannels: testCase.shape[1], outputChannels: testCase.outputChannels, kernelSize: 3,
                             padding: testCase.padding, generator: &generator)
+  layer.usesWinograd = true  // below `winogradMinimumInputChannels` the layer would take im2col
   #expect(layer.winograd != nil)
   if let imagesPerPiece = testCase.imagesPerPiece {
     let tiles = (testCase.shape[2] + 1) / 2 * ((testCase.shape[3] + 1) / 2)
@@ -126,13 +127,25 @@ func winogradMatchesTheDirectDefinition(_ testCase: WinogradCase) {
   #expect(relativeDifference(layer.bias!.gradient, Tensor(shape: [testCase.outputChannels], scalars: biasGradient)) < 1e-4)
 }
 
+/// The Winograd path's gradients are those of its forward (central differences), at every case
+/// above and with the layer's own piece sizes.
+@Test(arguments: winogradCases)
+func winogradGradientsMatchFiniteDifferences(_ testCase: WinogradCase) {
+  var generator = SeededGenerator(seed: 35)
+  let layer = Convolution2D(inputChannels: testCase.shape[1], outputChannels: testCase.outputChannels, kernelSize: 3,
+                            padding: testCase.padding, generator: &generator)
+  layer.usesWinograd = true
+  expectGradientsMatch(layer, input: randomTensor(testCase.shape, seed: 36))
+}
+
 /// The Winograd and im2col paths of one layer agree (forward and all gradients).
 @Test(arguments: [Padding.circular, .zeros])
 func winogradAgreesWithIm2col(_ padding: Padding) {
   var generator = SeededGenerator(seed: 41)
-  let layer = Convolution2D(inputChannels: 6, outputChannels: 7, kernelSize: 3, padding: padding, generator: &generator)
+  let layer = Convolution2D(inputChannels: 9, outputChannels: 7, kernelSize: 3, padding: padding, generator: &generator)
+  #expect(layer.winograd != nil, "9 input channels take the Winograd path by default")
   layer.bias!.value = Tensor.gaussian(shape: [7], using: &generator)
-  let x = randomTensor([3, 6, 9, 10], seed: 42), gradOutput = randomTensor([3, 7, 9, 10], seed: 43)
+  let x = randomTensor([3, 9, 9, 10], seed: 42), gradOutput = randomTensor([3, 7, 9, 10], seed: 43)
   func run() -> [Tensor] {
     layer.zeroGradients()
     let y = layer.forward(x)

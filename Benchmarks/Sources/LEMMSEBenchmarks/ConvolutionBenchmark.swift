@@ -13,7 +13,10 @@ enum ConvolutionBenchmark {
     print("convolution benchmark — `lemmse-bench conv \(repetitions)`, release build, circular padding, 3 × 3")
     print("machine: \(MatrixProductBenchmark.cpuModel()), \(Parallel.defaultThreadCount) threads; load average before: \(MatrixProductBenchmark.loadAverage())")
     let shapes: [(label: String, shape: [Int], outputChannels: Int)] = [
+      ("ResNet stem", [32, 1, 28, 28], 64),
       ("ResNet block", [32, 64, 28, 28], 64),
+      ("ResNet output", [32, 64, 28, 28], 1),
+      ("U-Net input", [32, 3, 32, 32], 32),
       ("U-Net level 0", [32, 32, 32, 32], 32),
       ("U-Net level 1", [32, 64, 16, 16], 64),
       ("U-Net level 2", [32, 128, 8, 8], 128),
@@ -51,5 +54,19 @@ enum ConvolutionBenchmark {
             + "\(cell(times[2])) | \(cell(times[3])) | \(MatrixProductBenchmark.format(ratio, 2)) |")
     }
     print("load average after: \(MatrixProductBenchmark.loadAverage())")
+  }
+}
+enum WinogradProbe {
+  static func run(_ arguments: [String]) {
+    var generator = SeededGenerator(seed: 0)
+    let c = Int(arguments.first ?? "64")!, size = Int(arguments.dropFirst().first ?? "28")!
+    let layer = Convolution2D(inputChannels: c, outputChannels: c, kernelSize: 3, generator: &generator)
+    let x = Tensor.uniform(shape: [32, c, size, size], using: &generator)
+    var f: [Double] = [], b: [Double] = []
+    for _ in 0..<30 {
+      let s = Date(); _ = layer.forward(x); let m = Date(); _ = layer.backward(x)
+      f.append(m.timeIntervalSince(s) * 1000); b.append(Date().timeIntervalSince(m) * 1000)
+    }
+    print("fwd min", f.min()!, "bwd min", b.min()!)
   }
 }

@@ -52,6 +52,11 @@ public final class Convolution2D: Layer {
   /// ``defaultColumnBudget``; tests lower it to exercise several blocks on small inputs.
   var columnBudget = Convolution2D.defaultColumnBudget
 
+  /// The fewest input channels for which a `3 × 3` kernel takes the Winograd path: with 1 or 3
+  /// (a network's first layer) its products are too thin and im2col was 2–3× faster
+  /// (`lemmse-bench conv`).
+  static let winogradMinimumInputChannels = 8
+
   /// The Winograd path of a `3 × 3` kernel; `nil` (im2col) for other sizes, or when a test asks
   /// for the im2col path.
   var winograd: WinogradConvolution3x3?
@@ -101,7 +106,7 @@ public final class Convolution2D: Layer {
     weight = Parameter(name: "weight", value: Tensor(shape: shape, generator: { _ in (2 * generator.nextUniform() - 1) * bound }),
                        decays: true)
     self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outputChannels]), decays: false) : nil
-    if kernelSize == 3 {
+    if kernelSize == 3 && inputChannels >= Convolution2D.winogradMinimumInputChannels {
       winograd = WinogradConvolution3x3(inputChannels: inputChannels, outputChannels: outputChannels, padding: padding)
     }
   }
@@ -245,7 +250,8 @@ public final class Convolution2D: Layer {
     return gradInput
   }
 
-  /// `∂b[o] += Σ_n Σ_p ∂out[n, o, p]`: each image's plane summed in `Float`, then the images in order.
+  /// `∂b[o] += Σ_n Σ_p ∂out[n, o, p]`: each image's plane summed in `Float` (16 lanes, then the
+  /// lanes), then the images in order.
   private func addBiasGradient(_ gradOutput: Tensor, to bias: Parameter) {
     let shape = gradOutput.imageBatchShape, plane = shape.planeSize, count = shape.count, outputChannels = outputChannels
     gradOutput.withSendablePointer { gradOut in
@@ -254,8 +260,17 @@ public final class Convolution2D: Layer {
           var total: Float = 0
           for n in 0..<count {
             let row = gradOut + (n * outputChannels + o) * plane
-            var partial: Float = 0
-            for p in 0..<plane { partial += row[p] }
+            var lanes = SIMD16<Float>()
+            var p = 0
+            while p + 16 <= plane {
+              lanes += UnsafeRawPointer(row + p).loadUnaligned(as: SIMD16<Float>.self)
+              p += 16
+            }
+            var partial = lanes.sum()
+            while p < plane {
+              partial += row[p]
+              p += 1
+            }
             total += partial
           }
           gb[o] += total

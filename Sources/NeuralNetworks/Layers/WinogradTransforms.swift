@@ -110,13 +110,10 @@ enum WinogradTransforms {
     return v
   }()
 
-  /// The pixel `plane[i][j]` of the padded plane's row `q = i + 1`, column `j` (−1 ≤ j ≤ W + 1):
-  /// wrapped, or 0 outside for zero padding.
+  /// `row[j]` for `−W ≤ j < 2W`, wrapped.
   @inline(__always)
-  private static func pixel(_ row: UnsafePointer<Float>?, _ j: Int, width: Int) -> Float {
-    guard let row else { return 0 }
-    if j >= 0 && j < width { return row[j] }
-    return row[(j + width) % width]
+  private static func pixel(_ row: UnsafePointer<Float>, _ j: Int, width: Int) -> Float {
+    row[j < 0 ? j + width : j >= width ? j - width : j]
   }
 
   /// The padded plane split by column parity: row `q` of the padded plane `P`
@@ -133,14 +130,37 @@ enum WinogradTransforms {
       let row: UnsafePointer<Float>? = padding == .zeros && (i < 0 || i >= height)
         ? nil : plane + ((i % height + height) % height) * width
       if let row, interior >= 1 {
-        for k in 1...interior {
-          even[k] = row[2 * k - 1]
-          odd[k] = row[2 * k]
+        // 32 pixels from column 2k₀ − 1 hold E[k₀ …] (even lanes) and O[k₀ …] (odd lanes); a
+        // vector may read into the next rows, never past the plane.
+        let available = plane + height * width - row
+        var k0 = 1
+        while k0 <= interior {
+          if 2 * k0 + 31 <= available {
+            let pixels = UnsafeRawPointer(row + 2 * k0 - 1).loadUnaligned(as: SIMD32<Float>.self)
+            store(pixels.evenHalf, even + k0)
+            store(pixels.oddHalf, odd + k0)
+          } else {
+            for k in k0...Swift.min(interior, k0 + 15) {
+              even[k] = row[2 * k - 1]
+              odd[k] = row[2 * k]
+            }
+          }
+          k0 += 16
         }
       }
-      for k in 0...columns where k == 0 || k > interior || row == nil {
+      guard let row else {
+        even.update(repeating: 0, count: columns + 1)
+        odd.update(repeating: 0, count: columns + 1)
+        continue
+      }
+      // The columns that wrap or read 0: k = 0 and those past the interior.
+      @inline(__always) func edge(_ k: Int) {
         even[k] = padding == .zeros && (2 * k - 1 < 0 || 2 * k - 1 >= width) ? 0 : pixel(row, 2 * k - 1, width: width)
         odd[k] = padding == .zeros && 2 * k >= width ? 0 : pixel(row, 2 * k, width: width)
+      }
+      edge(0)
+      if interior < columns {
+        for k in (interior + 1)...columns { edge(k) }
       }
     }
   }
