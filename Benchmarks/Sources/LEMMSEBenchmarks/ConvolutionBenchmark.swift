@@ -56,17 +56,3 @@ enum ConvolutionBenchmark {
     print("load average after: \(MatrixProductBenchmark.loadAverage())")
   }
 }
-enum WinogradProbe {
-  static func run(_ arguments: [String]) {
-    var generator = SeededGenerator(seed: 0)
-    let c = Int(arguments.first ?? "64")!, size = Int(arguments.dropFirst().first ?? "28")!
-    let layer = Convolution2D(inputChannels: c, outputChannels: c, kernelSize: 3, generator: &generator)
-    let x = Tensor.uniform(shape: [32, c, size, size], using: &generator)
-    var f: [Double] = [], b: [Double] = []
-    for _ in 0..<30 {
-      let s = Date(); _ = layer.forward(x); let m = Date(); _ = layer.backward(x)
-      f.append(m.timeIntervalSince(s) * 1000); b.append(Date().timeIntervalSince(m) * 1000)
-    }
-    print("fwd min", f.min()!, "bwd min", b.min()!)
-  }
-}

@@ -67,11 +67,14 @@ final class PointwiseConvolution {
                        ldb: plane, beta: image == first ? 0 : 1, c: partials + piece * o * c, ldc: c, threads: 1)
       }
     }
-    let total = o * c
-    for piece in 1..<Swift.max(1, pieces) {
-      let source = partials + piece * total
-      for index in 0..<total { partials[index] += source[index] }
+    // Σ over the pieces in piece order, in parallel over chunks of ∂W.
+    let total = o * c, chunk = 4096
+    Parallel.forEach((total + chunk - 1) / chunk) { part in
+      for index in part * chunk ..< Swift.min(total, (part + 1) * chunk) {
+        var sum = partials[index]
+        for piece in 1..<Swift.max(1, pieces) { sum += partials[piece * total + index] }
+        weightGradient[index] += sum
+      }
     }
-    for index in 0..<total { weightGradient[index] += partials[index] }
   }
 }
