@@ -21,6 +21,7 @@ public enum Parallel {
       return
     }
     let counter = PieceCounter()
+    let start = DispatchTime.now().uptimeNanoseconds
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
       while true {
         let piece = counter.next()
@@ -28,6 +29,30 @@ public enum Parallel {
         body(piece)
       }
     }
+    accounting.add(DispatchTime.now().uptimeNanoseconds - start)
+  }
+
+  /// Wall-clock seconds spent inside `forEach` calls that ran on more than one thread, since the
+  /// process started. A benchmark divides its change over a step by the step's time: what is left
+  /// is the step's serial fraction (work on one thread while the others wait).
+  @_spi(Benchmarks) public static var parallelSeconds: Double { accounting.seconds }
+
+  private static let accounting = ParallelAccounting()
+}
+
+/// The time `Parallel.forEach` spent on several threads, added under a lock.
+private final class ParallelAccounting: @unchecked Sendable {
+  private let lock = NSLock()
+  private var nanoseconds: UInt64 = 0
+  func add(_ duration: UInt64) {
+    lock.lock()
+    nanoseconds += duration
+    lock.unlock()
+  }
+  var seconds: Double {
+    lock.lock()
+    defer { lock.unlock() }
+    return Double(nanoseconds) / 1e9
   }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 import NeuralNetworks
-import Tensors
+@_spi(Benchmarks) import Tensors
 
 /// Milliseconds per training step (forward, squared-loss backward, Adam update) of the three
 /// networks of `../shared/anchors/train_bench.py`, batch 32, circular padding, ReLU, no
@@ -53,12 +53,15 @@ enum TrainingBenchmark {
     print("| network | input | ms / step (median) | images / s | CPU ms / step | PyTorch ms / step | LEMMSE × faster |")
     print("|---|---|--:|--:|--:|--:|--:|")
     var medians: [String: Double] = [:]
+    var phaseLines: [String] = []
     for setting in settings {
-      var ours: [Double] = [], cpu: [Double] = [], theirs: [Double] = []
+      var ours: [Double] = [], cpu: [Double] = [], theirs: [Double] = [], phases: [[Double]] = [], serials: [Double] = []
       for _ in 0..<rounds {
-        let (wall, processor) = measure(setting, steps: steps)
+        let (wall, processor, phase, serial) = measure(setting, steps: steps)
+        serials.append(serial)
         ours.append(wall)
         cpu.append(processor)
+        phases.append(phase)
         if let python, let output = Anchors.run(python, ["train_bench.py", setting.name, "--threads", "\(Parallel.defaultThreadCount)",
                                                           "--steps", "\(steps)"]),
            let milliseconds = Anchors.number(after: "median ", in: output) {
@@ -67,38 +70,58 @@ enum TrainingBenchmark {
       }
       let median = ours.sorted()[ours.count / 2]
       medians[setting.name] = median
+      let round = ours.firstIndex(of: median)!
+      let phase = phases[round], processor = cpu.sorted()[cpu.count / 2]
+      // The serial fraction: the share of a step's wall time outside multi-threaded
+      // `Parallel.forEach` calls (CPU / wall says the same only when no other job shares the cores).
+      phaseLines.append("| \(setting.name) | \(phase.map { MatrixProductBenchmark.format($0, 1) }.joined(separator: " | ")) | "
+                        + "\(MatrixProductBenchmark.format(processor / median, 2)) | \(MatrixProductBenchmark.format(serials[round] * 100, 0)) % |")
       let pytorch = theirs.isEmpty ? nil : theirs.sorted()[theirs.count / 2]
       print("| \(setting.label) | \(setting.shape.map(String.init).joined(separator: "×")) | \(MatrixProductBenchmark.format(median, 1)) | "
             + "\(MatrixProductBenchmark.format(Double(setting.shape[0]) / median * 1000, 0)) | "
             + "\(MatrixProductBenchmark.format(cpu.sorted()[cpu.count / 2], 1)) | "
             + "\(pytorch.map { MatrixProductBenchmark.format($0, 1) } ?? "–") | \(pytorch.map { MatrixProductBenchmark.format($0 / median, 2) } ?? "–") |")
     }
+    print("")
+    print("| network | forward + loss ms | backward ms | Adam ms | CPU / wall | serial fraction |")
+    print("|---|--:|--:|--:|--:|--:|")
+    for line in phaseLines { print(line) }
     print("load average after: \(MatrixProductBenchmark.loadAverage())")
     let json = ["patchmlp", "resnet", "unet"].map { "\"\($0)\": \(medians[$0].map { MatrixProductBenchmark.format($0, 2) } ?? "null")" }
     print("{" + json.joined(separator: ", ") + "}")
   }
 
-  /// Median wall and CPU milliseconds of `steps` training steps after two warm-up steps.
-  static func measure(_ setting: Setting, steps: Int) -> (wall: Double, cpu: Double) {
+  /// Median wall and CPU milliseconds of `steps` training steps after two warm-up steps, and
+  /// the median wall milliseconds of their phases (zero gradients + forward + loss, backward,
+  /// optimiser update).
+  static func measure(_ setting: Setting, steps: Int) -> (wall: Double, cpu: Double, phases: [Double], serial: Double) {
     let network = setting.make()
     let adam = Adam(parameters: network.parameters)
     var data = SeededGenerator(seed: 1)
     let x = Tensor.uniform(shape: setting.shape, using: &data)
     let input = x + Tensor.gaussian(shape: setting.shape, using: &data) * 0.2
-    var times: [Double] = [], cpuTimes: [Double] = []
+    var times: [Double] = [], cpuTimes: [Double] = [], phases = [[Double]](repeating: [], count: 3), serial: [Double] = []
     for step in 0..<(steps + 2) {
-      let start = Date(), cpuStart = processCPUMilliseconds()
+      let start = Date(), cpuStart = processCPUMilliseconds(), parallelStart = Parallel.parallelSeconds
       network.zeroGradients()
       let output = network.forward(input)
       let gradient = (output - x) * (2 / Float(x.count))
+      let forwardEnd = Date()
       _ = network.backward(gradient)
+      let backwardEnd = Date()
       adam.update(learningRate: 1e-3)
       if step >= 2 {
-        times.append(Date().timeIntervalSince(start) * 1000)
+        let end = Date()
+        times.append(end.timeIntervalSince(start) * 1000)
         cpuTimes.append(processCPUMilliseconds() - cpuStart)
+        phases[0].append(forwardEnd.timeIntervalSince(start) * 1000)
+        phases[1].append(backwardEnd.timeIntervalSince(forwardEnd) * 1000)
+        phases[2].append(end.timeIntervalSince(backwardEnd) * 1000)
+        serial.append(1 - (Parallel.parallelSeconds - parallelStart) / end.timeIntervalSince(start))
       }
     }
-    return (times.sorted()[times.count / 2], cpuTimes.sorted()[cpuTimes.count / 2])
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    return (median(times), median(cpuTimes), phases.map(median), median(serial))
   }
 
   /// CPU time of the whole process (all threads): with another job on the machine, wall time

@@ -9,6 +9,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) -> Void)] = [
   ("lemmse", "LE-MMSE on FashionMNIST and CIFAR-10 against the straightforward method [N] [tests]", EstimatorBenchmark.run),
   ("workload", "LE-MMSE at the paper's workload (one P, σ-grid × P-sweep, CIFAR-10) against the NumPy and JAX anchors [runs]", EstimatorWorkloadBenchmark.run),
   ("foundations", "FashionMNIST load time; direct vs FFT convolution", FoundationsBenchmark.run),
+  ("conv", "one 3×3 convolution forward and backward, Winograd against im2col, at the networks' shapes [repetitions]", ConvolutionBenchmark.run),
   ("train", "training steps of PatchMLP, ResNet and U-Net, with the PyTorch anchor in the same run [steps] [rounds]", TrainingBenchmark.run),
 ]
 

@@ -15,17 +15,21 @@ public final class ActivationLayer: Layer {
 
   /// `f(x)`, any shape; keeps `f′(x)` for `backward`.
   public func forward(_ x: Tensor) -> Tensor {
-    var output = x
+    // A fresh output filled piece by piece (copy, then in place while in cache): `var output = x`
+    // would copy the whole tensor on one thread first.
+    var output = Tensor(uninitializedShape: x.shape)
     var derivative = derivatives?.shape == x.shape ? derivatives! : Tensor(zeros: x.shape)
     derivatives = nil  // drop the cached reference so the buffer is written without a copy
     let activation = activation
-    output.withMutableSendablePointer { target in
-      derivative.withMutableSendablePointer { slopes in
-        let count = x.count, pieceSize = 16_384
-        Parallel.forEach((count + pieceSize - 1) / pieceSize) { piece in
-          let start = piece * pieceSize
-          ActivationKernel.apply(activation, values: target + start, derivatives: slopes + start,
-                                 count: Swift.min(pieceSize, count - start))
+    x.withSendablePointer { source in
+      output.withMutableSendablePointer { target in
+        derivative.withMutableSendablePointer { slopes in
+          let count = x.count, pieceSize = 16_384
+          Parallel.forEach((count + pieceSize - 1) / pieceSize) { piece in
+            let start = piece * pieceSize, length = Swift.min(pieceSize, count - start)
+            (target + start).update(from: source + start, count: length)
+            ActivationKernel.apply(activation, values: target + start, derivatives: slopes + start, count: length)
+          }
         }
       }
     }
@@ -38,12 +42,16 @@ public final class ActivationLayer: Layer {
     guard let derivatives else { preconditionFailure("ActivationLayer.backward called before forward") }
     precondition(gradOutput.shape == derivatives.shape,
                  "ActivationLayer.backward expects shape \(derivatives.shape), got \(gradOutput.shape)")
-    var gradInput = gradOutput
+    var gradInput = Tensor(uninitializedShape: gradOutput.shape)
     derivatives.withSendablePointer { slopes in
-      gradInput.withMutableSendablePointer { target in
-        let count = gradOutput.count, pieceSize = 16_384
-        Parallel.forEach((count + pieceSize - 1) / pieceSize) { piece in
-          for index in piece * pieceSize ..< Swift.min(count, (piece + 1) * pieceSize) { target[index] *= slopes[index] }
+      gradOutput.withSendablePointer { source in
+        gradInput.withMutableSendablePointer { target in
+          let count = gradOutput.count, pieceSize = 16_384
+          Parallel.forEach((count + pieceSize - 1) / pieceSize) { piece in
+            for index in piece * pieceSize ..< Swift.min(count, (piece + 1) * pieceSize) {
+              target[index] = source[index] * slopes[index]
+            }
+          }
         }
       }
     }

@@ -16,6 +16,10 @@ import Tensors
 /// makes the products large enough to run near the matrix product's peak; the scratch matrices
 /// are kept from step to step.
 ///
+/// `3 × 3` kernels from 8 input channels take Winograd's F(2 × 2, 3 × 3) instead
+/// (`WinogradConvolution3x3`, 0.44 of the multiply-adds), and `1 × 1` kernels one product per
+/// image (`PointwiseConvolution`, no copies), forward and backward, with either padding.
+///
 /// - Shapes: input `N × C × H × W`, output `N × O × H × W`, weight `O × C × K × K`, bias `O`.
 /// - Initialisation: Kaiming/He uniform ([He et al. 2015](https://arxiv.org/abs/1502.01852)),
 ///   `U(−b, b)` with `b = √(6 / fanIn)`, `fanIn = C·K·K`, for ReLU-like activations; the bias
@@ -48,6 +52,17 @@ public final class Convolution2D: Layer {
   static let defaultColumnBudget = 1 << 21
   /// ``defaultColumnBudget``; tests lower it to exercise several blocks on small inputs.
   var columnBudget = Convolution2D.defaultColumnBudget
+
+  /// The fewest input channels for which a `3 × 3` kernel takes the Winograd path: with 1 or 3
+  /// (a network's first layer) its products are too thin and im2col was 2–3× faster
+  /// (`lemmse-bench conv`).
+  static let winogradMinimumInputChannels = 8
+
+  /// The Winograd path of a `3 × 3` kernel; `nil` (im2col) for other sizes, or when a test asks
+  /// for the im2col path.
+  var winograd: WinogradConvolution3x3?
+  /// The per-image path of a `1 × 1` kernel; `nil` (im2col) when a test or benchmark asks for it.
+  var pointwise: PointwiseConvolution?
 
   /// Whether the products put the output channels along the micro-kernel's 32 vector columns
   /// (`[B·H·W][O]`, padded to a multiple of 32) rather than its 12 broadcast rows
@@ -84,6 +99,12 @@ public final class Convolution2D: Layer {
     weight = Parameter(name: "weight", value: Tensor(shape: shape, generator: { _ in (2 * generator.nextUniform() - 1) * bound }),
                        decays: true)
     self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outputChannels]), decays: false) : nil
+    if kernelSize == 1 {
+      pointwise = PointwiseConvolution(inputChannels: inputChannels, outputChannels: outputChannels)
+    }
+    if kernelSize == 3 && inputChannels >= Convolution2D.winogradMinimumInputChannels {
+      winograd = WinogradConvolution3x3(inputChannels: inputChannels, outputChannels: outputChannels, padding: padding)
+    }
   }
 
   /// `[weight, bias]`, or `[weight]` without bias.
@@ -100,6 +121,7 @@ public final class Convolution2D: Layer {
     precondition(kernelSize / 2 < shape.height && kernelSize / 2 < shape.width,
                  "Convolution2D kernel \(kernelSize)×\(kernelSize) is wider than the image \(shape.height)×\(shape.width) allows")
     input = x
+    if let output = fastForward(x, shape: shape) { return output }
     let plane = shape.planeSize, rows = rowCount, outputChannels = outputChannels
     let (imagesPerBlock, blocks) = blocking(shape)
     let col = columns.reserve(rows * imagesPerBlock * plane)
@@ -148,6 +170,7 @@ public final class Convolution2D: Layer {
     let shape = x.imageBatchShape
     precondition(gradOutput.shape == [shape.count, outputChannels, shape.height, shape.width],
                  "Convolution2D.backward expects gradient shape \([shape.count, outputChannels, shape.height, shape.width]), got \(gradOutput.shape)")
+    if let gradInput = fastBackward(x, shape: shape, gradOutput: gradOutput) { return gradInput }
     let plane = shape.planeSize, rows = rowCount, outputChannels = outputChannels
     let (imagesPerBlock, blocks) = blocking(shape)
     let col = columns.reserve(rows * imagesPerBlock * plane)
@@ -199,8 +222,9 @@ public final class Convolution2D: Layer {
     return gradInput
   }
 
-  /// `∂b[o] += Σ_n Σ_p ∂out[n, o, p]`: each image's plane summed in `Float`, then the images in order.
-  private func addBiasGradient(_ gradOutput: Tensor, to bias: Parameter) {
+  /// `∂b[o] += Σ_n Σ_p ∂out[n, o, p]`: each image's plane summed in `Float` (16 lanes, then the
+  /// lanes), then the images in order.
+  func addBiasGradient(_ gradOutput: Tensor, to bias: Parameter) {
     let shape = gradOutput.imageBatchShape, plane = shape.planeSize, count = shape.count, outputChannels = outputChannels
     gradOutput.withSendablePointer { gradOut in
       bias.gradient.withMutableSendablePointer { gb in
@@ -208,135 +232,22 @@ public final class Convolution2D: Layer {
           var total: Float = 0
           for n in 0..<count {
             let row = gradOut + (n * outputChannels + o) * plane
-            var partial: Float = 0
-            for p in 0..<plane { partial += row[p] }
+            var lanes = SIMD16<Float>()
+            var p = 0
+            while p + 16 <= plane {
+              lanes += UnsafeRawPointer(row + p).loadUnaligned(as: SIMD16<Float>.self)
+              p += 16
+            }
+            var partial = lanes.sum()
+            while p < plane {
+              partial += row[p]
+              p += 1
+            }
             total += partial
           }
           gb[o] += total
         }
       }
-    }
-  }
-
-  /// `col[(c·K + a)·K + b, m·H·W + i·W + j] = x[first + m, c, i + a − r, j + b − r]` (wrapped or 0)
-  /// for the `images` images from `first`; `col` has `B·H·W` columns, `B = images`.
-  ///
-  /// Each row of `col` is, for one image, the plane shifted by `(a − r, b − r)`: in flat indices
-  /// one contiguous copy covers every pixel whose source is inside the image (the pixels where
-  /// `j + b − r` leaves the row are overwritten after), so a row costs one `memmove` and a fix-up
-  /// of `|b − r|` pixels per image row instead of a call per image row.
-  private func im2col(_ source: SendablePointer<Float>, shape: ImageBatchShape, first: Int, images: Int,
-                      into col: SendablePointer<Float>) {
-    let k = kernelSize, r = kernelSize / 2, height = shape.height, width = shape.width, circular = padding == .circular
-    let channels = inputChannels, plane = shape.planeSize, length = images * plane
-    Parallel.forEach(images * channels) { piece in
-      let image = piece / channels, c = piece % channels
-      let channel = source + ((first + image) * channels + c) * plane
-      for a in 0..<k {
-        for b in 0..<k {
-          let target = col + ((c * k + a) * k + b) * length + image * plane
-          let di = a - r, dj = b - r
-          // Rows whose source row is inside the image, and columns whose source column is.
-          let iLower = Swift.max(0, -di), iUpper = Swift.min(height, height - di)
-          let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
-          if iUpper > iLower {
-            let start = iLower * width + lower, end = (iUpper - 1) * width + upper
-            (target + start).update(from: channel + start + di * width + dj, count: end - start)
-            if dj != 0 {
-              for i in iLower..<iUpper {
-                let row = target + i * width, sourceRow = channel + (i + di) * width
-                for j in 0..<lower { row[j] = circular ? sourceRow[j + dj + width] : 0 }
-                for j in upper..<width { row[j] = circular ? sourceRow[j + dj - width] : 0 }
-              }
-            }
-          }
-          // Rows whose source row is outside: wrapped or 0.
-          for i in 0..<height where i < iLower || i >= iUpper {
-            let row = target + i * width
-            if !circular {
-              row.update(repeating: 0, count: width)
-              continue
-            }
-            let sourceRow = channel + ((i + di + height) % height) * width
-            for j in 0..<lower { row[j] = sourceRow[j + dj + width] }
-            if upper > lower { (row + lower).update(from: sourceRow + lower + dj, count: upper - lower) }
-            for j in Swift.max(upper, lower)..<width { row[j] = sourceRow[j + dj - width] }
-          }
-        }
-      }
-    }
-  }
-
-  /// The adjoint of `im2col`: `gradImage[first + m, c, i + a − r, j + b − r] += col[(c·K + a)·K + b, m·H·W + i·W + j]`.
-  ///
-  /// Overwrites `col` (scratch by then). Like `im2col`, each row of `col` is added to the shifted
-  /// plane with one flat loop: the entries whose target wraps around a row (or is outside, for
-  /// zero padding) are added where they belong first and then set to 0, so the flat loop adds
-  /// exactly 0 there; every pixel still receives its terms in the order `(a, b)`.
-  private func col2im(_ col: SendablePointer<Float>, shape: ImageBatchShape, first: Int, images: Int,
-                      into gradImage: SendablePointer<Float>) {
-    let k = kernelSize, r = kernelSize / 2, height = shape.height, width = shape.width, circular = padding == .circular
-    let channels = inputChannels, plane = shape.planeSize, length = images * plane
-    Parallel.forEach(images * channels) { piece in
-      let image = piece / channels, c = piece % channels
-      let channel = gradImage + ((first + image) * channels + c) * plane
-      for a in 0..<k {
-        for b in 0..<k {
-          let source = col + ((c * k + a) * k + b) * length + image * plane
-          let di = a - r, dj = b - r
-          let iLower = Swift.max(0, -di), iUpper = Swift.min(height, height - di)
-          let lower = Swift.max(0, -dj), upper = Swift.min(width, width - dj)
-          for i in 0..<height where i < iLower || i >= iUpper {
-            if !circular { continue }
-            let row = source + i * width
-            let target = channel + ((i + di + height) % height) * width
-            for j in 0..<lower { target[j + dj + width] += row[j] }
-            for j in lower..<Swift.max(lower, upper) { target[j + dj] += row[j] }
-            for j in Swift.max(upper, lower)..<width { target[j + dj - width] += row[j] }
-          }
-          if iUpper > iLower {
-            if dj != 0 {
-              for i in iLower..<iUpper {
-                let row = source + i * width, target = channel + (i + di) * width
-                for j in 0..<lower {
-                  if circular { target[j + dj + width] += row[j] }
-                  row[j] = 0
-                }
-                for j in upper..<width {
-                  if circular { target[j + dj - width] += row[j] }
-                  row[j] = 0
-                }
-              }
-            }
-            let start = iLower * width + lower, end = (iUpper - 1) * width + upper
-            let target = channel + di * width + dj
-            for q in start..<end { target[q] += source[q] }
-          }
-        }
-      }
-    }
-  }
-}
-
-/// `to[j · rows + i] = from[i · columns + j] + bias[j]`: a `rows × columns` block, transposed, in
-/// tiles that stay in L1.
-private func transposeAddingBias(from: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: [Float],
-                                 to: UnsafeMutablePointer<Float>) {
-  let tile = 16
-  bias.withUnsafeBufferPointer { bias in
-    var j0 = 0
-    while j0 < columns {
-      let j1 = Swift.min(columns, j0 + tile)
-      var i0 = 0
-      while i0 < rows {
-        let i1 = Swift.min(rows, i0 + tile)
-        for j in j0..<j1 {
-          let value = bias[j], target = to + j * rows
-          for i in i0..<i1 { target[i] = from[i * columns + j] + value }
-        }
-        i0 = i1
-      }
-      j0 = j1
     }
   }
 }

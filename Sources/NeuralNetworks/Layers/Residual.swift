@@ -17,9 +17,9 @@ public final class Residual: Layer {
   public func forward(_ x: Tensor) -> Tensor {
     let y = body.forward(x)
     precondition(y.shape == x.shape, "Residual: the body maps \(x.shape) to \(y.shape)")
-    return x + y
+    return x.summed(with: y)
   }
 
   /// `∂y + body.backward(∂y)`: the identity path adds the gradient unchanged.
-  public func backward(_ gradOutput: Tensor) -> Tensor { gradOutput + body.backward(gradOutput) }
+  public func backward(_ gradOutput: Tensor) -> Tensor { gradOutput.summed(with: body.backward(gradOutput)) }
 }

@@ -25,9 +25,11 @@ public class Adam: Optimizer {
   public let weightDecay: Float
   /// The number of steps taken, `t`.
   public private(set) var step = 0
-  /// `m` and `v`, one array per parameter.
-  private var firstMoments: [[Float]]
-  private var secondMoments: [[Float]]
+  /// `m` and `v` of every parameter, one after another (parameter `K` from `offsets[K]`).
+  private var firstMoments: [Float]
+  private var secondMoments: [Float]
+  /// Where each parameter's moments start; the last entry is the total.
+  private let offsets: [Int]
 
   /// - Parameters:
   ///   - parameters: Updated in place by `update(learningRate:)`.
@@ -39,7 +41,8 @@ public class Adam: Optimizer {
     self.beta2 = beta2
     self.epsilon = epsilon
     self.weightDecay = weightDecay
-    firstMoments = parameters.map { [Float](repeating: 0, count: $0.value.count) }
+    offsets = parameters.reduce(into: [0]) { $0.append($0.last! + $1.value.count) }
+    firstMoments = [Float](repeating: 0, count: offsets.last!)
     secondMoments = firstMoments
   }
 
@@ -50,28 +53,56 @@ public class Adam: Optimizer {
     (parameter.decays ? weightDecay : 0, 1)
   }
 
-  /// Applies one update with learning rate `η` from the accumulated gradients.
+  /// Applies one update with learning rate `η` from the accumulated gradients: one pass over
+  /// every parameter, in pieces of `piece` scalars spread over the threads (each scalar's update
+  /// is independent, so the result does not depend on the thread count).
   public final func update(learningRate: Float) {
     step += 1
     let correction1 = 1 - Float(pow(Double(beta1), Double(step)))
     let correction2 = 1 - Float(pow(Double(beta2), Double(step)))
     let beta1 = beta1, beta2 = beta2, epsilon = epsilon
-    for (index, parameter) in parameters.enumerated() {
-      let (l2, shrink) = weightDecayTerms(for: parameter, learningRate: learningRate)
-      parameter.gradient.withUnsafeBufferPointer { g in
-        parameter.value.withUnsafeMutableBufferPointer { theta in
-          firstMoments[index].withUnsafeMutableBufferPointer { m in
-            secondMoments[index].withUnsafeMutableBufferPointer { v in
-              for i in 0..<theta.count {
-                let gradient = g[i] + l2 * theta[i]
-                m[i] = beta1 * m[i] + (1 - beta1) * gradient
-                v[i] = beta2 * v[i] + (1 - beta2) * gradient * gradient
-                let mHat = m[i] / correction1, vHat = v[i] / correction2
-                theta[i] = theta[i] * shrink - learningRate * mHat / (vHat.squareRoot() + epsilon)
-              }
+    let terms = parameters.map { weightDecayTerms(for: $0, learningRate: learningRate) }
+    let offsets = offsets
+    guard offsets.last! > 0 else { return }
+    firstMoments.withMutableSendablePointer { m in
+      secondMoments.withMutableSendablePointer { v in
+        withParameterPointers { state in
+          let pieces = state.map { ($0.count + Adam.piece - 1) / Adam.piece }
+          let firsts = pieces.reduce(into: [0]) { $0.append($0.last! + $1) }
+          Parallel.forEach(firsts.last!) { piece in
+            var index = 0
+            while firsts[index + 1] <= piece { index += 1 }
+            let (theta, g, count) = state[index]
+            let (l2, shrink) = terms[index]
+            let start = (piece - firsts[index]) * Adam.piece, base = offsets[index]
+            for i in start..<Swift.min(count, start + Adam.piece) {
+              let gradient = g[i] + l2 * theta[i]
+              m[base + i] = beta1 * m[base + i] + (1 - beta1) * gradient
+              v[base + i] = beta2 * v[base + i] + (1 - beta2) * gradient * gradient
+              let mHat = m[base + i] / correction1, vHat = v[base + i] / correction2
+              theta[i] = theta[i] * shrink - learningRate * mHat / (vHat.squareRoot() + epsilon)
             }
           }
         }
+      }
+    }
+  }
+
+  /// Scalars per piece of work of `update`.
+  static let piece = 16_384
+
+  /// `(θ, g, count)` of one parameter: pointers into its value and gradient.
+  private typealias ParameterPointers = (theta: SendablePointer<Float>, gradient: SendablePointer<Float>, count: Int)
+
+  /// Calls `body` with the pointers of every non-empty parameter's value and gradient, taken one
+  /// parameter after another (each `Parameter` is its own object, so the accesses never overlap).
+  private func withParameterPointers(from index: Int = 0, _ state: [ParameterPointers] = [],
+                                     _ body: ([ParameterPointers]) -> Void) {
+    guard index < parameters.count else { return body(state) }
+    let parameter = parameters[index], count = parameter.value.count
+    parameter.value.withMutableSendablePointer { theta in
+      parameter.gradient.withSendablePointer { g in
+        withParameterPointers(from: index + 1, state + [(theta, g, count)], body)
       }
     }
   }
@@ -80,9 +111,10 @@ public class Adam: Optimizer {
   /// continue a run exactly.
   public final var stateTensors: [String: Tensor] {
     var result: [String: Tensor] = [:]
-    for index in firstMoments.indices {
-      result["first.\(index)"] = Tensor(shape: [firstMoments[index].count], scalars: firstMoments[index])
-      result["second.\(index)"] = Tensor(shape: [secondMoments[index].count], scalars: secondMoments[index])
+    for index in parameters.indices {
+      let range = offsets[index]..<offsets[index + 1]
+      result["first.\(index)"] = Tensor(shape: [range.count], scalars: Array(firstMoments[range]))
+      result["second.\(index)"] = Tensor(shape: [range.count], scalars: Array(secondMoments[range]))
     }
     return result
   }
@@ -92,13 +124,14 @@ public class Adam: Optimizer {
   /// - Throws: `NetworkError.missingTensor` if a moment is missing or has another size; the
   ///   moments read before it are replaced then.
   public final func restore(step: Int, tensors: [String: Tensor]) throws {
-    for index in firstMoments.indices {
+    for index in parameters.indices {
+      let range = offsets[index]..<offsets[index + 1]
       guard let m = tensors["first.\(index)"], let v = tensors["second.\(index)"],
-            m.count == firstMoments[index].count, v.count == secondMoments[index].count else {
+            m.count == range.count, v.count == range.count else {
         throw NetworkError.missingTensor(name: "optimizer moments of parameter \(index)")
       }
-      firstMoments[index] = m.scalars
-      secondMoments[index] = v.scalars
+      firstMoments.replaceSubrange(range, with: m.scalars)
+      secondMoments.replaceSubrange(range, with: v.scalars)
     }
     self.step = step
   }
