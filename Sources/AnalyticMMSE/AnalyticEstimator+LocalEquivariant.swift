@@ -4,7 +4,7 @@ import Tensors
 extension AnalyticEstimator {
   /// `le-mmse`: every position of every training image, class by class — by the circular box
   /// kernel where it applies, else by the dense class kernel.
-  func accumulateLocalEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], EstimatorKernel) {
+  func accumulateLocalEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> (ReductionPart, EstimatorKernel) {
     if let factor = circularBoxFactor {
       return (accumulateCircularBox(inputs, radii: [settings.patchSize / 2], factors: [factor], progress: progress)[0], .circularBox)
     }
@@ -25,9 +25,9 @@ extension AnalyticEstimator {
   }
 
   /// The circular box kernel for the patch radii `radii` (with their factors) in one pass:
-  /// `result[k][t]` is size `k`'s accumulator of test image `t`.
+  /// `result[k]` is size `k`'s part, one accumulator per test image.
   func accumulateCircularBox(_ inputs: Tensor, radii: [Int], factors: [Float],
-                             progress: (@Sendable (Double) -> Void)?) -> [[SoftmaxAccumulator]] {
+                             progress: (@Sendable (Double) -> Void)?) -> [ReductionPart] {
     let shape = training.imageBatchShape
     let tests = inputs.imageBatchShape.count, sizes = radii.count
     let means = self.means, training = self.training
@@ -56,11 +56,11 @@ extension AnalyticEstimator {
       let perTest = (0..<tests).map { t in run(kernel, test: t, images: images, seeds: seeds[t]) }
       return (0..<sizes).flatMap { k in perTest.map { $0[k] } }
     }
-    return (0..<sizes).map { k in Array(flat[k * tests ..< (k + 1) * tests]) }
+    return (0..<sizes).map { k in flat.mapAccumulators { Array($0[k * tests ..< (k + 1) * tests]) } }
   }
 
   /// `le-mmse` by `DenseClassKernel`: whitened features, class by class, pruned below `T`.
-  func accumulateDenseClass(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
+  func accumulateDenseClass(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ReductionPart {
     let geometry = patchGeometry
     let threshold = Float(settings.pruneThreshold ?? .infinity)
     let tests = inputs.imageBatchShape.count

@@ -43,12 +43,16 @@ extension AnalyticEstimator {
   /// - Complexity: for the one-pass sizes about one single-size pass plus, per extra size,
   ///   its exponentials and updates; for the others, one pass each.
   public func estimate(inputs: Tensor, patchSizes: [Int], progress: (@Sendable (Double) -> Void)? = nil) throws -> [Estimate] {
-    let inputs = try checkedInputs(inputs)
+    try reducedSizes(checkedInputs(inputs), patchSizes: patchSizes, progress: progress).map(finish)
+  }
+
+  /// This estimator's shard of every size's reduction: the box kernel's sizes in one pass, the
+  /// rest one by one; a whole-image estimator's one pass repeated for every size.
+  func reducedSizes(_ inputs: Tensor, patchSizes: [Int], progress: (@Sendable (Double) -> Void)?) throws -> [PartialEstimate.Size] {
     let estimators = try sized(patchSizes)
     guard settings.estimator.usesPatches else {
-      return Array(repeating: try estimate(inputs: inputs, progress: progress), count: patchSizes.count)
+      return Array(repeating: reduced(inputs, progress: progress), count: patchSizes.count)
     }
-    // The sizes the box kernel takes, in one pass; the rest one by one.
     let shared = estimators.indices.filter { estimators[$0].circularBoxFactor != nil }
     let together = shared.count >= 2 ? shared : []
     let alone = estimators.indices.filter { !together.contains($0) }
@@ -56,21 +60,21 @@ extension AnalyticEstimator {
     func passProgress(_ pass: Int) -> (@Sendable (Double) -> Void)? {
       progress.map { report in { @Sendable fraction in report((Double(pass) + fraction) / Double(passes)) } }
     }
-    var estimates = [Estimate?](repeating: nil, count: estimators.count)
+    var sizes = [PartialEstimate.Size?](repeating: nil, count: estimators.count)
     if !together.isEmpty {
       let start = Date()
-      let accumulators = accumulateCircularBox(
+      let parts = accumulateCircularBox(
         inputs, radii: together.map { patchSizes[$0] / 2 }, factors: together.map { estimators[$0].circularBoxFactor! },
         progress: passProgress(0))
       let seconds = Date().timeIntervalSince(start)
       for (k, index) in together.enumerated() {
-        estimates[index] = try estimators[index].makeEstimate(accumulators[k], kernel: .circularBox, seconds: seconds)
+        sizes[index] = estimators[index].sized(parts[k], kernel: .circularBox, seconds: seconds)
       }
     }
     for (pass, index) in alone.enumerated() {
-      estimates[index] = try estimators[index].estimate(inputs: inputs, progress: passProgress(pass + (together.isEmpty ? 0 : 1)))
+      sizes[index] = estimators[index].reduced(inputs, progress: passProgress(pass + (together.isEmpty ? 0 : 1)))
     }
-    return estimates.map { $0! }
+    return sizes.map { $0! }
   }
 
   /// One estimator per patch size (this one where the size is its own), after checking that

@@ -3,7 +3,7 @@ import Tensors
 
 extension AnalyticEstimator {
   /// `l-mmse`: the query's own position in every training image.
-  func accumulateLocal(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
+  func accumulateLocal(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ReductionPart {
     let shape = training.imageBatchShape
     let geometry = patchGeometry
     let tests = inputs.imageBatchShape.count
@@ -41,7 +41,7 @@ extension AnalyticEstimator {
   }
 
   /// `mmse`: one weight per training image from the whole whitened image.
-  func accumulateWholeImage(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
+  func accumulateWholeImage(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ReductionPart {
     let shape = training.imageBatchShape
     let whitening = WholeImageWhitening(structure: structure, sigma: settings.sigma, height: shape.height, width: shape.width)
     let tests = inputs.imageBatchShape.count
@@ -73,7 +73,7 @@ extension AnalyticEstimator {
 
   /// `e-mmse`: every circular shift of every training image; distances to all shifts at once
   /// by FFT cross-correlation, `‖w_u‖² + ‖w_m‖² − 2 Σ_p w_u[p] w_m[p + s]`.
-  func accumulateEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> [SoftmaxAccumulator] {
+  func accumulateEquivariant(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ReductionPart {
     let shape = training.imageBatchShape
     let (height, width, channels) = (shape.height, shape.width, shape.channels)
     let pixels = shape.planeSize

@@ -36,6 +36,8 @@ public struct AnalyticEstimator: Sendable {
   /// Their noiseless inputs `m_i = B A x_i`, `N × C × H × W`.
   public let means: Tensor
   let structure: InputNoiseStructure
+  /// The part of the training set this estimator reduces (`partialEstimate` sets it).
+  var shard = TrainingShard.whole
   /// The patches, classes and whitenings of `settings.patchSize` (eigendecompositions
   /// included), built once; nil for the whole-image estimators.
   let geometry: PatchGeometry?
@@ -107,6 +109,7 @@ public struct AnalyticEstimator: Sendable {
     training = other.training
     means = other.means
     structure = other.structure
+    shard = other.shard
     geometry = settings.estimator.usesPatches
       ? Self.makeGeometry(shape: training.imageBatchShape, patchSize: settings.patchSize, settings: settings, structure: structure)
       : nil
@@ -170,9 +173,7 @@ public struct AnalyticEstimator: Sendable {
   ///   padding or masks); the circular box kernel at a cost nearly independent of `P`.
   public func estimate(inputs: Tensor, progress: (@Sendable (Double) -> Void)? = nil) throws -> Estimate {
     let inputs = try checkedInputs(inputs)
-    let start = Date()
-    let (accumulators, kernel) = accumulate(inputs, progress: progress)
-    return try makeEstimate(accumulators, kernel: kernel, seconds: Date().timeIntervalSince(start))
+    return try finish(reduced(inputs, progress: progress))
   }
 
   /// `inputs` as an image batch, after the shape check and a refusal of non-finite values
@@ -183,12 +184,34 @@ public struct AnalyticEstimator: Sendable {
     return inputs.asImageBatch
   }
 
+  /// This estimator's shard of one pass over the training set for `settings.patchSize`, with
+  /// what the statistics need.
+  func reduced(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> PartialEstimate.Size {
+    let start = Date()
+    let (part, kernel) = accumulate(inputs, progress: progress)
+    return sized(part, kernel: kernel, seconds: Date().timeIntervalSince(start))
+  }
+
+  /// A size's record of `part`, computed by `kernel` with this estimator's patch size.
+  func sized(_ part: ReductionPart, kernel: EstimatorKernel, seconds: Double) -> PartialEstimate.Size {
+    PartialEstimate.Size(kernel: kernel, seconds: seconds, candidatePairsPerImage: candidatePairsPerImage(),
+                         flushedWeightBound: flushedWeightBound(kernel: kernel), part: part)
+  }
+
+  /// The estimate of a size reduced over the whole training set by this estimator.
+  func finish(_ size: PartialEstimate.Size) throws -> Estimate {
+    guard let accumulators = ReductionPart.root(of: [size.part]) else { preconditionFailure("a whole pass left pieces out") }
+    let shape = training.imageBatchShape
+    return try Self.makeEstimate(accumulators, size: size, channels: shape.channels, height: shape.height, width: shape.width,
+                                 pruneThreshold: settings.pruneThreshold, threads: settings.threads)
+  }
+
   /// The images, maps and statistics of one accumulator per test image.
-  func makeEstimate(_ accumulators: [SoftmaxAccumulator], kernel: EstimatorKernel, seconds: Double) throws -> Estimate {
-    let trainingShape = training.imageBatchShape
-    let (tests, channels, plane) = (accumulators.count, trainingShape.channels, trainingShape.planeSize)
-    var images = Tensor(zeros: [tests, channels, trainingShape.height, trainingShape.width])
-    var effective = Tensor(zeros: [tests, 1, trainingShape.height, trainingShape.width])
+  static func makeEstimate(_ accumulators: [SoftmaxAccumulator], size: PartialEstimate.Size, channels: Int, height: Int,
+                           width: Int, pruneThreshold threshold: Double?, threads: Int) throws -> Estimate {
+    let (tests, plane) = (accumulators.count, height * width)
+    var images = Tensor(zeros: [tests, channels, height, width])
+    var effective = Tensor(zeros: [tests, 1, height, width])
     var logDensity = effective
     var skipped = 0, largestSkipped = 0
     for (t, accumulator) in accumulators.enumerated() {
@@ -202,11 +225,10 @@ public struct AnalyticEstimator: Sendable {
         largestSkipped = Swift.max(largestSkipped, accumulator.skipped[p])
       }
     }
-    let threshold = settings.pruneThreshold
     let statistics = EstimateStatistics(
-      kernel: kernel, candidatePairs: candidatePairsPerImage() * tests, skippedPairs: skipped, pruneThreshold: threshold,
-      skippedWeightBound: (threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0) + flushedWeightBound(kernel: kernel),
-      seconds: seconds, threads: settings.threads)
+      kernel: size.kernel, candidatePairs: size.candidatePairsPerImage * tests, skippedPairs: skipped, pruneThreshold: threshold,
+      skippedWeightBound: (threshold.map { Double(largestSkipped) * exp(-$0) } ?? 0) + size.flushedWeightBound,
+      seconds: size.seconds, threads: threads)
     // A backstop, never reached for accepted σ and values: no caller may receive NaN silently.
     if let bad = images.firstNonFiniteDescription ?? effective.firstNonFiniteDescription ?? logDensity.firstNonFiniteDescription {
       throw AnalyticMMSEError.nonFiniteResult(bad)
@@ -265,7 +287,7 @@ public struct AnalyticEstimator: Sendable {
   /// Training images per piece of work; fixed, so the reduction order never changes.
   static let imagesPerPiece = 16
 
-  func accumulate(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> ([SoftmaxAccumulator], EstimatorKernel) {
+  func accumulate(_ inputs: Tensor, progress: (@Sendable (Double) -> Void)?) -> (ReductionPart, EstimatorKernel) {
     switch settings.estimator {
     case .lemmse: return accumulateLocalEquivariant(inputs, progress: progress)
     case .lmmse: return (accumulateLocal(inputs, progress: progress), .localFeatures)
@@ -274,24 +296,23 @@ public struct AnalyticEstimator: Sendable {
     }
   }
 
-  /// Runs `piece` over fixed chunks of training images in parallel, reducing in chunk order.
+  /// Runs `piece` over this estimator's shard of the fixed chunks of training images, in
+  /// parallel, folding them into the shard's nodes of the `PieceTree` in chunk order.
   func reduceOverTraining(tests: Int, chunkSize: Int = imagesPerPiece, progress: (@Sendable (Double) -> Void)?,
-                          _ piece: @Sendable (Range<Int>) -> [SoftmaxAccumulator]) -> [SoftmaxAccumulator] {
-    let shape = training.imageBatchShape
-    let chunks = (shape.count + chunkSize - 1) / chunkSize
-    let reducer = OrderedReducer<[SoftmaxAccumulator]?>(initial: nil) { total, partial in
-      guard let partial else { return }
-      if total == nil {
-        total = partial
-      } else {
-        for t in partial.indices { total![t].merge(partial[t]) }
-      }
+                          _ piece: @Sendable (Range<Int>) -> [SoftmaxAccumulator]) -> ReductionPart {
+    let count = training.imageBatchShape.count
+    let chunks = (count + chunkSize - 1) / chunkSize
+    let owned = shard.pieces(of: chunks)
+    let nodes = PieceTree(count: chunks).nodes(covering: owned)
+    let reducer = OrderedReducer<TreeFolder<[SoftmaxAccumulator]>, [SoftmaxAccumulator]>(
+      initial: TreeFolder(nodes: nodes, merge: ReductionPart.merge)) { folder, partial in
+      folder.add(partial)
     }
-    Parallel.forEach(chunks, threads: settings.threads) { chunk in
-      let range = chunk * chunkSize ..< Swift.min(shape.count, (chunk + 1) * chunkSize)
-      reducer.submit(chunk, piece(range))
-      progress?(Double(reducer.combined) / Double(chunks))
+    Parallel.forEach(owned.count, threads: settings.threads) { k in
+      let chunk = owned.lowerBound + k
+      reducer.submit(k, piece(chunk * chunkSize ..< Swift.min(count, (chunk + 1) * chunkSize)))
+      progress?(Double(reducer.combined) / Double(owned.count))
     }
-    return reducer.total!
+    return ReductionPart(pieceCount: chunks, nodes: reducer.total.finished.map { ($0.node, $0.value) })
   }
 }

@@ -33,6 +33,19 @@ public enum AnalyticMMSEError: Error, Equatable, CustomStringConvertible {
   case invalidThreads(Int)
   /// An estimate with NaN or ±∞ (never expected for accepted settings and values).
   case nonFiniteResult(String)
+  /// A training shard `I/K` with `K < 1` or `I` outside `0 ..< K`.
+  case invalidShard(index: Int, count: Int)
+  /// A shard that is not written `I/K`.
+  case unreadableShard(String)
+  /// A partial estimate whose header or values are not what `PartialEstimate.encoded()` writes.
+  case invalidPartial(String)
+  /// Partial estimates that cannot be combined: `part` (0-based, in the order given) differs
+  /// from the first, repeats a shard, or a shard is missing.
+  case incompatiblePartial(part: Int, detail: String)
+  /// `combine` without the part of this shard.
+  case missingShard(TrainingShard)
+  /// `combine` with no partials.
+  case noPartials
 
   /// One line: what was wrong and what is accepted.
   public var description: String {
@@ -59,6 +72,13 @@ public enum AnalyticMMSEError: Error, Equatable, CustomStringConvertible {
       return "\(what): found \(detail); expected finite values of magnitude ≤ \(Int(AnalyticEstimator.valueLimit)) (images in [0, 1])"
     case let .nonFiniteResult(detail):
       return "the estimate has \(detail) (an internal error: please report the command that produced it)"
+    case let .invalidShard(index, count):
+      return "shard \(index)/\(count) does not exist; expected I/K with K ≥ 1 and 0 ≤ I < K, e.g. 0/4"
+    case let .unreadableShard(text): return "shard '\(text)' is not I/K; expected e.g. 0/4 for the first of four"
+    case let .invalidPartial(detail): return "not a partial estimate: \(detail)"
+    case let .incompatiblePartial(part, detail): return "part \(part + 1): \(detail)"
+    case let .missingShard(shard): return "shard \(shard) is missing; give the parts of all \(shard.count) shards"
+    case .noPartials: return "no partial estimates given; give every shard's part"
     case let .invalidThreads(threads): return "threads must be ≥ 1 (got \(threads))"
     case let .sigmaOutOfRange(sigma):
       return "sigma must be in [\(AnalyticEstimator.sigmaRange.lowerBound), \(AnalyticEstimator.sigmaRange.upperBound)] for the estimators (got \(sigma))"

@@ -24,7 +24,7 @@ func prunedBoxKernelSkipsOnlyNegligibleCandidates(sigma: Double, channels: Int) 
     let label = "σ=\(sigma) C=\(channels) T=\(threshold)"
     // Per pixel: what the kernel skipped against what may be skipped (a hair of Float slack).
     let factor = try #require(estimator.circularBoxFactor)
-    let accumulator = estimator.accumulateCircularBox(u, radii: [1], factors: [factor], progress: nil)[0][0]
+    let accumulator = ReductionPart.root(of: [estimator.accumulateCircularBox(u, radii: [1], factors: [factor], progress: nil)[0]])![0]
     let skippable = expectOnlyNegligibleSkipped(accumulator, brute.logits, threshold: threshold, label)
     let result = try estimator.estimate(inputs: u)
     let bound = result.statistics.skippedWeightBound
@@ -82,7 +82,7 @@ func expectOnlyNegligibleSkipped(_ accumulator: SoftmaxAccumulator, _ allLogits:
   let estimator = try AnalyticEstimator(training: training, forwardOperator: .denoising, input: .agnostic,
                                         settings: EstimatorSettings(patchSize: 3, sigma: sigma, pruneThreshold: threshold, threads: 1))
   let factor = try #require(estimator.circularBoxFactor)
-  let accumulator = estimator.accumulateCircularBox(query, radii: [1], factors: [factor], progress: nil)[0][0]
+  let accumulator = ReductionPart.root(of: [estimator.accumulateCircularBox(query, radii: [1], factors: [factor], progress: nil)[0]])![0]
   let brute = bruteForceBox(training: training, query: query, patchSize: 3, sigma: sigma)
   let skippable = expectOnlyNegligibleSkipped(accumulator, brute.logits, threshold: threshold, "designed")
   #expect(accumulator.skipped.reduce(0, +) > skippable / 2, "the kernel skips the far candidates")

@@ -2,14 +2,14 @@ import Foundation
 
 /// Combines the results of pieces finished in any order, always in piece order, so a
 /// reduction gives the same bits whatever the thread count.
-final class OrderedReducer<Partial>: @unchecked Sendable {
+final class OrderedReducer<Total, Partial>: @unchecked Sendable {
   private let lock = NSLock()
   private var pending: [Int: Partial] = [:]
   private var next = 0
-  private(set) var total: Partial
-  private let combine: (inout Partial, Partial) -> Void
+  private(set) var total: Total
+  private let combine: (inout Total, Partial) -> Void
 
-  init(initial: Partial, combine: @escaping (inout Partial, Partial) -> Void) {
+  init(initial: Total, combine: @escaping (inout Total, Partial) -> Void) {
     total = initial
     self.combine = combine
   }
