@@ -45,22 +45,7 @@ public enum NumPyFile {
   ///   - dtype: the stored element type; `.uint8` stores `round(clamp(v, 0, 255))`.
   /// - Returns: the file's bytes.
   public static func encode(_ tensor: Tensor, dtype: NumPyDType = .float32) -> Data {
-    let shapeText: String
-    switch tensor.shape.count {
-    case 0: shapeText = "()"
-    case 1: shapeText = "(\(tensor.shape[0]),)"
-    default: shapeText = "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-    }
-    var header = "{'descr': '\(dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
-    // numpy leaves room for the first axis to grow to 21 digits, so files can be appended to.
-    if let first = tensor.shape.first { header += String(repeating: " ", count: max(0, 21 - String(first).count)) }
-    let unpadded = 10 + header.utf8.count + 1
-    header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-
-    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-    let headerLength = UInt16(header.utf8.count)
-    data.append(contentsOf: [UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)])
-    data.append(contentsOf: Array(header.utf8))
+    var data = header(descr: dtype.rawValue, shape: tensor.shape)
     var payload = [UInt8](repeating: 0, count: tensor.count * dtype.byteCount)
     tensor.withUnsafeBufferPointer { source in
       payload.withUnsafeMutableBytes { target in
@@ -78,6 +63,53 @@ public enum NumPyFile {
     return data
   }
 
+  /// Encodes `values` as `<f8` of shape `shape` (whose product must be `values.count`), every
+  /// bit kept — for data that must survive a round trip exactly, such as partial estimates.
+  public static func encode(doubles values: [Double], shape: [Int]) -> Data {
+    precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+    var data = header(descr: NumPyDType.float64.rawValue, shape: shape)
+    var payload = [UInt8](repeating: 0, count: 8 * values.count)
+    payload.withUnsafeMutableBytes { target in
+      for (index, value) in values.enumerated() { target.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: 8 * index, as: UInt64.self) }
+    }
+    data.append(contentsOf: payload)
+    return data
+  }
+
+  /// Decodes a `.npy` file of `<f8` values exactly (no conversion through `Float`).
+  ///
+  /// - Throws: `DataFileError` as `decode(_:name:)`, and `.unsupported` for any other dtype.
+  public static func decodeDoubles(_ data: Data, name: String) throws -> (shape: [Int], values: [Double]) {
+    let (fields, payload) = try parse(data, name: name)
+    guard fields.type == .float64 else {
+      throw DataFileError.unsupported(file: name, detail: "dtype '\(fields.descr.quotedForMessage())'; expected <f8 (float64)")
+    }
+    let values = payload.withUnsafeBytes { raw in
+      (0..<fields.count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+    }
+    return (fields.shape, values)
+  }
+
+  /// The preamble and header of a v1.0 file, as `numpy.save` writes them.
+  private static func header(descr: String, shape: [Int]) -> Data {
+    let shapeText: String
+    switch shape.count {
+    case 0: shapeText = "()"
+    case 1: shapeText = "(\(shape[0]),)"
+    default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+    var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+    // numpy leaves room for the first axis to grow to 21 digits, so files can be appended to.
+    if let first = shape.first { header += String(repeating: " ", count: max(0, 21 - String(first).count)) }
+    let unpadded = 10 + header.utf8.count + 1
+    header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+    let headerLength = UInt16(header.utf8.count)
+    data.append(contentsOf: [UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)])
+    data.append(contentsOf: Array(header.utf8))
+    return data
+  }
+
   /// Writes `tensor` to a `.npy` file atomically (see `encode(_:dtype:)` and `AtomicFile`).
   ///
   /// - Throws: `DataFileError.cannotWrite`.
@@ -88,6 +120,14 @@ public enum NumPyFile {
   /// Decodes a `.npy` file and reports whether its dtype is an integer type, so that data-set
   /// loaders can scale 8-bit images to `[0, 1]`.
   static func decodeWithType(_ data: Data, name: String) throws -> (tensor: Tensor, isInteger: Bool) {
+    let (fields, payload) = try parse(data, name: name)
+    let scalars = payload.withUnsafeBytes { fields.type.convert($0, count: fields.count) }
+    return (Tensor(shape: fields.shape, scalars: scalars), fields.type.isInteger)
+  }
+
+  /// A checked header and the payload it describes, exactly as long as it says.
+  private static func parse(_ data: Data, name: String) throws
+    -> (fields: (descr: String, shape: [Int], type: NumPyElementType, count: Int), payload: ArraySlice<UInt8>) {
     let bytes = [UInt8](data)
     guard bytes.count >= 10 else { throw DataFileError.truncated(file: name, detail: "\(bytes.count) bytes, shorter than the 10-byte .npy preamble") }
     guard bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
@@ -130,9 +170,6 @@ public enum NumPyFile {
     guard available == needed else {
       throw DataFileError.corrupt(file: name, detail: "header says \(count) values of \(fields.descr) (\(needed) bytes), file has \(available - needed) bytes more")
     }
-    let scalars = bytes.withUnsafeBytes { raw in
-      type.convert(UnsafeRawBufferPointer(rebasing: raw[dataStart ..< dataStart + needed]), count: count)
-    }
-    return (Tensor(shape: fields.shape, scalars: scalars), type.isInteger)
+    return ((fields.descr, fields.shape, type, count), bytes[dataStart ..< dataStart + needed])
   }
 }

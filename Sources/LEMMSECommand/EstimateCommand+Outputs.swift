@@ -7,27 +7,11 @@ import Physics
 import AnalyticMMSE
 
 extension EstimateCommand {
-  /// OUT.npy and OUT.json: one size as `M × C × H × W` (the measurements' shape) with today's
-  /// metadata; several stacked as `K × M × C × H × W` with the sizes and per-size statistics.
-  func addEstimates(_ results: [Estimate], shape: [Int], training: Tensor, operator op: ForwardOperator,
-                    input: EstimatorInput, to outputs: inout OutputFiles) throws {
-    let trainingCount = training.imageBatchShape.count
-    if results.count == 1 {
-      outputs.add(NumPyFile.encode(results[0].images.reshaped(shape)), to: outputURL)
-      let metadata = EstimateMetadata(
-        estimator: estimator.rawValue, patch: patchSizes[0], padding: padding.rawValue, sigma: sigma, input: input.description,
-        operator: op.description, training: train, trainingCount: trainingCount, measurements: measurements,
-        statistics: results[0].statistics)
-      outputs.add(try encodedJSON(metadata), to: metadataURL)
-      return
-    }
-    let batch = results[0].images.shape
-    outputs.add(NumPyFile.encode(stacked(results.map(\.images))), to: outputURL)
-    let metadata = PatchSweepMetadata(
-      estimator: estimator.rawValue, patches: patchSizes, shape: [results.count] + batch, padding: padding.rawValue,
-      sigma: sigma, input: input.description, operator: op.description, training: train, trainingCount: trainingCount,
-      measurements: measurements, statistics: results.map(\.statistics))
-    outputs.add(try encodedJSON(metadata), to: metadataURL)
+  /// What OUT.json records, for these measurements and this training set.
+  func record(shape: [Int], training: Tensor, operator op: ForwardOperator, input: EstimatorInput) -> EstimateRecord {
+    EstimateRecord(estimator: estimator, patches: patchSizes, padding: padding, sigma: sigma, input: input.description,
+                   operator: op.description, training: train, trainingCount: training.imageBatchShape.count,
+                   measurements: measurements, shape: shape)
   }
 
   /// The maps (`M × 1 × H × W`, or `K × M × 1 × H × W` for several sizes), their figures (one

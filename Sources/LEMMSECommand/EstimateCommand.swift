@@ -25,6 +25,10 @@ struct EstimateCommand: ParsableCommand {
         lemmse measure --images fashion-mnist --split test --count 4 --operator denoising --sigma 0.2 --output y.npy
         lemmse estimate --train fashion-mnist --count 10000 --measurements y.npy --operator denoising --sigma 0.2 --patch 5 --output lemmse.npy
         lemmse estimate --train fashion-mnist --count 10000 --measurements y.npy --operator denoising --sigma 0.2 --patch 3,5,7,9,11 --output sweep.npy
+
+      Sharded over a scheduler's job array (task I of K writes its part; merge gives the same bits):
+        lemmse estimate … --shard I/K --partial part_I.npz
+        lemmse merge part_*.npz --output lemmse.npy
       """)
 
   @Option(help: ArgumentHelp("The clean training images. " + dataReferenceHelp, valueName: "TRAIN"))
@@ -59,7 +63,11 @@ struct EstimateCommand: ParsableCommand {
   @Option(name: .customLong("top-k"), parsing: .unconditional, help: "How many contributing patches to list per inspected pixel (1 … 10000).")
   var topK: Int = 8
   @Option(help: "Where to write the .npy estimate; OUT.json goes beside it (missing folders are created).")
-  var output: String
+  var output: String?
+  @Option(help: ArgumentHelp("Compute only part I of K of the training set (0 ≤ I < K) into --partial; 'lemmse merge' of all K parts writes the estimate.", valueName: "I/K"))
+  var shard: String?
+  @Option(help: "With --shard: the .npz file for this shard's part (instead of --output).")
+  var partial: String?
 
   func validate() throws {
     guard AnalyticEstimator.sigmaRange.contains(sigma) else {
@@ -71,7 +79,7 @@ struct EstimateCommand: ParsableCommand {
       throw ValidationError("--prune-threshold must be in [1, 10000] (got \(pruneThreshold))")
     }
     guard (1...10_000).contains(topK) else { throw ValidationError("--top-k must be in 1 … 10000 (got \(topK))") }
-    guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
+    try validateDestination()
     if estimator == .emmse && padding == .zeros {
       throw ValidationError(AnalyticMMSEError.equivariantNeedsCircularPadding.description)
     }
@@ -86,6 +94,25 @@ struct EstimateCommand: ParsableCommand {
     _ = try inspectedPixels()
   }
 
+  /// `--output OUT.npy`, or with `--shard` a `--partial PART.npz` and no outputs of the estimate.
+  func validateDestination() throws {
+    if let shard {
+      do {
+        _ = try TrainingShard(parsing: shard)
+      } catch let error as AnalyticMMSEError {
+        throw ValidationError("--shard: \(error.description)")
+      }
+      guard let partial else { throw ValidationError("--shard needs --partial PART.npz for its part") }
+      guard partial.lowercased().hasSuffix(".npz") else { throw ValidationError("--partial must name a .npz file (got \(partial))") }
+      guard output == nil, diagnostics == nil else {
+        throw ValidationError("--shard writes only --partial; give --output (and --diagnostics) to the single command, or to 'lemmse merge' for the estimate")
+      }
+      return
+    }
+    guard partial == nil else { throw ValidationError("--partial needs --shard I/K") }
+    guard let output else { throw ValidationError("missing --output OUT.npy (or --shard I/K with --partial PART.npz)") }
+    guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
+  }
 
   /// The patch sizes, in the order given.
   var patchSizes: [Int] { patch.values }
@@ -115,13 +142,17 @@ struct EstimateCommand: ParsableCommand {
     }
   }
 
-  var outputURL: URL { fileURL(output) }
+  var outputURL: URL { fileURL(output ?? "") }
   var metadataURL: URL { outputURL.deletingPathExtension().appendingPathExtension("json") }
 
   func run() throws {
     // Every check that can fail runs before the estimate; every file is written at the end.
-    try OutputFiles.checkFile(outputURL, flag: "--output")
-    try OutputFiles.checkFile(metadataURL, flag: "--output (its .json)")
+    if let partial {
+      try OutputFiles.checkFile(fileURL(partial), flag: "--partial")
+    } else {
+      try OutputFiles.checkFile(outputURL, flag: "--output")
+      try OutputFiles.checkFile(metadataURL, flag: "--output (its .json)")
+    }
     if let diagnostics { try OutputFiles.checkFolder(fileURL(diagnostics), flag: "--diagnostics") }
     let y = try NumPyFile.read(contentsOf: fileURL(measurements))
     guard y.rank == 3 || y.rank == 4, y.count > 0 else {
@@ -145,6 +176,18 @@ struct EstimateCommand: ParsableCommand {
       throw CommandError("\(measurements): \(error.description)")
     }
     let sizes = patchSizes.count == 1 ? "" : " at P = \(patch)"
+    let record = record(shape: y.shape, training: training, operator: op, input: input)
+    if let shard, let partial {
+      let part = try TrainingShard(parsing: shard)
+      let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")\(sizes), shard \(part)")
+      let result = try analytic.partialEstimate(measurements: y, patchSizes: patchSizes, shard: part) { bar.update($0) }
+      bar.finish()
+      var outputs = OutputFiles()
+      outputs.add(try PartialFile.encode(result, record: record, name: partial), to: fileURL(partial))
+      try outputs.commit()
+      printError("wrote \(partial) (shard \(part); merge all \(part.count) parts with lemmse merge)")
+      return
+    }
     let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")\(sizes)")
     let start = Date()
     let results = patchSizes.count == 1
@@ -154,7 +197,7 @@ struct EstimateCommand: ParsableCommand {
     bar.finish()
 
     var outputs = OutputFiles()
-    try addEstimates(results, shape: y.shape, training: training, operator: op, input: input, to: &outputs)
+    try record.addEstimates(results, output: outputURL, to: &outputs)
     if let diagnostics {
       let u = try input.map(y.asImageBatch, for: op)
       try addDiagnostics(results, inputs: u, folder: fileURL(diagnostics), to: &outputs) { size in
@@ -162,7 +205,7 @@ struct EstimateCommand: ParsableCommand {
       }
     }
     try outputs.commit()
-    printError(summary(results, seconds: seconds))
+    printError(Self.summary(results, output: output ?? "", seconds: seconds))
   }
 
   /// The estimator for one patch size, its errors naming the training set.
@@ -177,7 +220,7 @@ struct EstimateCommand: ParsableCommand {
   }
 
   /// One line: kernels, time, pairs, the pruned fraction and the largest skipped-weight bound.
-  func summary(_ results: [Estimate], seconds: Double) -> String {
+  static func summary(_ results: [Estimate], output: String, seconds: Double) -> String {
     let statistics = results.map(\.statistics)
     let kernels = Array(Set(statistics.map(\.kernel.rawValue))).sorted().joined(separator: ", ")
     let pairs = statistics.reduce(0) { $0 + $1.candidatePairs }, skipped = statistics.reduce(0) { $0 + $1.skippedPairs }

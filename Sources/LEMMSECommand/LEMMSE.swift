@@ -13,7 +13,7 @@ struct LEMMSE: ParsableCommand {
       line on standard error and exit code 1 (64 for misused flags) before anything is written. \
       Start with 'lemmse demo'.
       """,
-    subcommands: [DemoCommand.self, MeasureCommand.self, EstimateCommand.self, TrainCommand.self, ApplyCommand.self, CompareCommand.self, ExperimentCommand.self],
+    subcommands: [DemoCommand.self, MeasureCommand.self, EstimateCommand.self, MergeCommand.self, TrainCommand.self, ApplyCommand.self, CompareCommand.self, ExperimentCommand.self],
     defaultSubcommand: nil)
 
   /// Runs the command; an error becomes one line on standard error and a non-zero exit.
