@@ -35,6 +35,11 @@ let package = Package(
     .executable(name: "lemmse-fuzz", targets: ["LEMMSEFuzz"]),
     .library(name: "LEMMSE", targets: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks", "Experiments"]),
   ],
+  // `swift build -c release --traits MPI` links Open MPI (Debian's libopenmpi-dev) so that
+  // `mpirun -np K lemmse estimate …` splits the work over K ranks; the default build needs no MPI.
+  traits: [
+    .trait(name: "MPI", description: "Run lemmse estimate over MPI ranks (Open MPI, libopenmpi-dev)."),
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
   ],
@@ -50,9 +55,12 @@ let package = Package(
             dependencies: ["Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE", "NeuralNetworks"],
             resources: [.copy("Resources/fashion-mnist-demo")],
             swiftSettings: native("Experiments")),
+    // The processes of a run: one, or the MPI world under the MPI trait.
+    .target(name: "Cluster", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            swiftSettings: native("Cluster")),
     .executableTarget(name: "LEMMSECommand",
                       dependencies: ["Experiments", "Tensors", "DataFiles", "Physics", "ImageQuality", "AnalyticMMSE",
-                                     "NeuralNetworks",
+                                     "NeuralNetworks", "Cluster",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       swiftSettings: native("LEMMSECommand")),
     // A seeded mutation fuzz driver for the file parsers (`lemmse-fuzz all --iterations N`).
@@ -62,6 +70,7 @@ let package = Package(
     .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CLibJPEG", providers: [.apt(["libjpeg-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
     // Tests.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: native("TensorsTests")),

@@ -160,3 +160,39 @@ func shardsCombineToTheSingleProcessBits(threads: Int) throws {
   #expect(refused(Data(text.replacingOccurrences(of: "\"tests\":2", with: "\"tests\":3").utf8), values), "more tests than values")
   #expect(refused(Data(text.replacingOccurrences(of: "\"version\":1", with: "\"version\":9").utf8), values), "a future version")
 }
+
+/// Every grid of ranks × tests gives each test image to one group and each group's training to
+/// its shards once.
+@Test func gridsCoverTestsAndTrainingOnce() {
+  for ranks in 1...8 {
+    for tests in 1...8 {
+      let grid = EstimateGrid(ranks: ranks, tests: tests)
+      #expect(grid.groups * grid.shardsPerGroup == ranks && tests % grid.groups == 0, "\(ranks) × \(tests)")
+      #expect((0..<grid.groups).flatMap { Array(grid.tests(ofGroup: $0)) } == Array(0..<tests))
+      for group in 0..<grid.groups {
+        let shards = (0..<ranks).map(grid.assignment(ofRank:)).filter { $0.group == group }.map(\.shard)
+        #expect(shards.map(\.index) == Array(0..<grid.shardsPerGroup) && shards.allSatisfy { $0.count == grid.shardsPerGroup })
+      }
+    }
+  }
+}
+
+/// What `mpirun -np K lemmse estimate` does, in one process: every rank's partial over the
+/// grid, combined in rank order, is the single-process estimate bit for bit — test images split
+/// (4 tests over 2 or 4 ranks), training split (3 ranks), and both (6 ranks: 2 groups × 3 shards).
+@Test func gridsOfRanksCombineToTheSingleProcessBits() throws {
+  for (kind, padding, threshold) in kinds {
+    let (estimator, two) = try problem(kind, padding: padding, threshold: threshold, threads: 1)
+    let u = Tensor(shape: [4] + two.shape.dropFirst(), scalars: two.scalars + two.scalars.reversed())
+    let sizes = kind.usesPatches ? [3, 1] : [3]
+    let whole = try estimator.estimate(inputs: u, patchSizes: sizes)
+    for ranks in [1, 2, 3, 4, 6] {
+      let grid = EstimateGrid(ranks: ranks, tests: 4)
+      let parts = try (0..<ranks).map { try estimator.partialEstimate(inputs: u, patchSizes: sizes, grid: grid, rank: $0) }
+      let combined = try AnalyticEstimator.combine(parts, grid: grid)
+      for k in sizes.indices {
+        expectIdentical(combined[k], whole[k], "\(kind) \(padding) T=\(String(describing: threshold)) ranks=\(ranks) size \(k)")
+      }
+    }
+  }
+}

@@ -114,3 +114,41 @@ extension AnalyticEstimator {
     return hash.value
   }
 }
+
+extension AnalyticEstimator {
+  /// Rank `rank`'s share of an estimate split over `grid`: the partial of its training shard
+  /// for its group of test images (`EstimateGrid`).
+  ///
+  /// - Throws: as `partialEstimate(inputs:patchSizes:shard:progress:)`.
+  public func partialEstimate(inputs: Tensor, patchSizes: [Int]? = nil, grid: EstimateGrid, rank: Int,
+                              progress: (@Sendable (Double) -> Void)? = nil) throws -> PartialEstimate {
+    let inputs = try checkedInputs(inputs)
+    precondition(inputs.imageBatchShape.count == grid.tests, "the grid is for \(grid.tests) test images")
+    let (group, shard) = grid.assignment(ofRank: rank)
+    return try partialEstimate(inputs: inputs.images(grid.tests(ofGroup: group)), patchSizes: patchSizes, shard: shard,
+                               progress: progress)
+  }
+
+  /// The estimates from every rank's partial over `grid`, in rank order: each group's shards
+  /// combined, the groups' test images concatenated — bit for bit the single-process estimate.
+  ///
+  /// - Throws: as `combine(_:)` for any group, with `part` counted over all ranks.
+  public static func combine(_ partials: [PartialEstimate], grid: EstimateGrid) throws -> [Estimate] {
+    guard partials.count == grid.ranks else {
+      throw AnalyticMMSEError.incompatiblePartial(part: min(partials.count, grid.ranks - 1), detail: "\(partials.count) partials for \(grid.ranks) ranks")
+    }
+    let perGroup = grid.shardsPerGroup
+    let groups = try (0..<grid.groups).map { group in
+      let ranks = group * perGroup ..< (group + 1) * perGroup
+      do {
+        return try combine(Array(partials[ranks]))
+      } catch AnalyticMMSEError.incompatiblePartial(let part, let detail) {
+        throw AnalyticMMSEError.incompatiblePartial(part: ranks.lowerBound + part, detail: detail)
+      }
+    }
+    if let mismatch = groups.indices.first(where: { groups[$0].count != groups[0].count }) {
+      throw AnalyticMMSEError.incompatiblePartial(part: mismatch * perGroup, detail: "holds another number of patch sizes than part 1")
+    }
+    return groups[0].indices.map { size in Estimate.concatenated(groups.map { $0[size] }) }
+  }
+}
