@@ -6,6 +6,7 @@ import DataFiles
 import Physics
 import AnalyticMMSE
 import NeuralNetworks
+import Cluster
 
 struct EstimateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -46,8 +47,8 @@ struct EstimateCommand: ParsableCommand {
   var patch: CommaSeparated<Int> = CommaSeparated([5])
   @Option(help: "circular or zeros.")
   var padding: Padding = .circular
-  @Option(parsing: .unconditional, help: "Threads, 1 … 1024 (default: all cores). Results do not depend on it.")
-  var threads: Int = Parallel.defaultThreadCount
+  @Option(parsing: .unconditional, help: "Threads, 1 … 1024 (default: all cores, shared among the ranks of mpirun on this machine). Results do not depend on it.")
+  var threads: Int?
   @Option(name: .customLong("prune-threshold"), parsing: .unconditional,
           help: "Skip candidates more than T (in [1, 10000]) below the running maximum log-weight (each weighs below e^-T of the best; OUT.json bounds their total).")
   var pruneThreshold: Double = 30
@@ -74,7 +75,7 @@ struct EstimateCommand: ParsableCommand {
       throw ValidationError("--sigma must be in [1e-6, 1000] for the estimators (got \(sigma))")
     }
     try validatePatchSizes()
-    guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1 … 1024 (got \(threads))") }
+    if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1 … 1024 (got \(threads))") }
     guard AnalyticEstimator.pruneThresholdRange.contains(pruneThreshold) else {
       throw ValidationError("--prune-threshold must be in [1, 10000] (got \(pruneThreshold))")
     }
@@ -114,6 +115,9 @@ struct EstimateCommand: ParsableCommand {
     guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
   }
 
+  /// `--threads`, or this machine's cores divided among the ranks running on it.
+  var threadCount: Int { threads ?? max(1, Parallel.defaultThreadCount / Cluster.localProcesses) }
+
   /// The patch sizes, in the order given.
   var patchSizes: [Int] { patch.values }
 
@@ -146,7 +150,40 @@ struct EstimateCommand: ParsableCommand {
   var metadataURL: URL { outputURL.deletingPathExtension().appendingPathExtension("json") }
 
   func run() throws {
-    // Every check that can fail runs before the estimate; every file is written at the end.
+    let world = Cluster.world
+    guard world.size == 1 else { return try runDistributed(on: world) }
+    let prepared = try prepare()
+    if let shard, let partial {
+      let part = try TrainingShard(parsing: shard)
+      let bar = ProgressBar(progressLabel(prepared) + ", shard \(part)")
+      let result = try prepared.analytic.partialEstimate(measurements: prepared.y, patchSizes: patchSizes, shard: part) { bar.update($0) }
+      bar.finish()
+      var outputs = OutputFiles()
+      outputs.add(try PartialFile.encode(result, record: prepared.record, name: partial), to: fileURL(partial))
+      try outputs.commit()
+      printError("wrote \(partial) (shard \(part); merge all \(part.count) parts with lemmse merge)")
+      return
+    }
+    let bar = ProgressBar(progressLabel(prepared))
+    let start = Date()
+    let results = try prepared.analytic.estimate(measurements: prepared.y, patchSizes: patchSizes) { bar.update($0) }
+    bar.finish()
+    try write(results, prepared, seconds: Date().timeIntervalSince(start))
+  }
+
+  /// The validated inputs of an estimate: measurements, training set, operator, input map, the
+  /// estimator of the first patch size, and what OUT.json will record.
+  struct Prepared {
+    var y: Tensor
+    var training: Tensor
+    var op: ForwardOperator
+    var input: EstimatorInput
+    var analytic: AnalyticEstimator
+    var record: EstimateRecord
+  }
+
+  /// Every check that can fail, before any work: destinations, files, shapes, values, settings.
+  func prepare() throws -> Prepared {
     if let partial {
       try OutputFiles.checkFile(fileURL(partial), flag: "--partial")
     } else {
@@ -175,33 +212,24 @@ struct EstimateCommand: ParsableCommand {
     } catch let error as AnalyticMMSEError {
       throw CommandError("\(measurements): \(error.description)")
     }
-    let sizes = patchSizes.count == 1 ? "" : " at P = \(patch)"
-    let record = record(shape: y.shape, training: training, operator: op, input: input)
-    if let shard, let partial {
-      let part = try TrainingShard(parsing: shard)
-      let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")\(sizes), shard \(part)")
-      let result = try analytic.partialEstimate(measurements: y, patchSizes: patchSizes, shard: part) { bar.update($0) }
-      bar.finish()
-      var outputs = OutputFiles()
-      outputs.add(try PartialFile.encode(result, record: record, name: partial), to: fileURL(partial))
-      try outputs.commit()
-      printError("wrote \(partial) (shard \(part); merge all \(part.count) parts with lemmse merge)")
-      return
-    }
-    let bar = ProgressBar("\(estimator.rawValue) of \(batch.count) image\(batch.count == 1 ? "" : "s")\(sizes)")
-    let start = Date()
-    let results = patchSizes.count == 1
-      ? [try analytic.estimate(measurements: y) { bar.update($0) }]
-      : try analytic.estimate(measurements: y, patchSizes: patchSizes) { bar.update($0) }
-    let seconds = Date().timeIntervalSince(start)
-    bar.finish()
+    return Prepared(y: y, training: training, op: op, input: input, analytic: analytic,
+                    record: record(shape: y.shape, training: training, operator: op, input: input))
+  }
 
+  func progressLabel(_ prepared: Prepared) -> String {
+    let count = prepared.y.asImageBatch.imageBatchShape.count
+    return "\(estimator.rawValue) of \(count) image\(count == 1 ? "" : "s")" + (patchSizes.count == 1 ? "" : " at P = \(patch)")
+  }
+
+  /// OUT.npy, OUT.json and the diagnostics, all renamed into place together; then the summary.
+  func write(_ results: [Estimate], _ prepared: Prepared, seconds: Double) throws {
     var outputs = OutputFiles()
-    try record.addEstimates(results, output: outputURL, to: &outputs)
+    try prepared.record.addEstimates(results, output: outputURL, to: &outputs)
     if let diagnostics {
-      let u = try input.map(y.asImageBatch, for: op)
+      let u = try prepared.input.map(prepared.y.asImageBatch, for: prepared.op)
       try addDiagnostics(results, inputs: u, folder: fileURL(diagnostics), to: &outputs) { size in
-        size == patchSizes[0] ? analytic : try makeEstimator(training: training, operator: op, input: input, patchSize: size)
+        size == patchSizes[0] ? prepared.analytic
+          : try makeEstimator(training: prepared.training, operator: prepared.op, input: prepared.input, patchSize: size)
       }
     }
     try outputs.commit()
@@ -211,7 +239,7 @@ struct EstimateCommand: ParsableCommand {
   /// The estimator for one patch size, its errors naming the training set.
   func makeEstimator(training: Tensor, operator op: ForwardOperator, input: EstimatorInput, patchSize: Int) throws -> AnalyticEstimator {
     let settings = EstimatorSettings(estimator: estimator, patchSize: patchSize, padding: padding, sigma: sigma,
-                                     pruneThreshold: exact ? nil : pruneThreshold, threads: threads)
+                                     pruneThreshold: exact ? nil : pruneThreshold, threads: threadCount)
     do {
       return try AnalyticEstimator(training: training, forwardOperator: op, input: input, settings: settings)
     } catch let error as AnalyticMMSEError {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Foundation
 
 @main
@@ -21,16 +22,68 @@ struct LEMMSE: ParsableCommand {
   /// argument-parser's own `main()` follows a validation error with the usage text; here the
   /// promise is one line per error, so usage goes only with `--help`.
   static func main() {
-    do {
-      var command = try parseAsRoot()
-      try command.run()
-    } catch {
-      let code = exitCode(for: error)
-      guard code != .success else { exit(withError: error) }  // --help, --version: the full text
-      let message = oneLine(message(for: error))
-      printError("lemmse: " + (message.isEmpty ? "failed (\(error))" : message))
-      Foundation.exit(code.rawValue)
+    let world = Cluster.world
+    guard world.size > 1 else {
+      do {
+        var command = try parseAsRoot()
+        try command.run()
+      } catch {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) }  // --help, --version: the full text
+        report(error)
+        Foundation.exit(code.rawValue)
+      }
+      return
     }
+    // Under mpirun: every rank parses and runs; rank 0 alone prints, and MPI ends on every rank.
+    var code: Int32 = 0
+    do {
+      var command = try parseOnEveryRank(world)
+      // Help and the like print once, from rank 0.
+      if command is EstimateCommand || world.rank == 0 { try command.run() }
+    } catch is PeerFailure {
+      code = 1
+    } catch {
+      code = exitCode(for: error).rawValue
+      if world.rank == 0 {
+        if code == 0 { print(fullMessage(for: error)) } else { report(error) }
+      }
+    }
+    world.finish()
+    Foundation.exit(code)
+  }
+
+  /// One line on standard error: `lemmse: MESSAGE`.
+  private static func report(_ error: any Error) {
+    let message = oneLine(message(for: error))
+    printError("lemmse: " + (message.isEmpty ? "failed (\(error))" : message))
+  }
+
+  /// The command, once every rank has parsed its arguments: a rank's own error is thrown on
+  /// that rank (reported if it is rank 0); another rank's error ends rank 0 with that rank's
+  /// line and the rest quietly. Only `estimate` splits its work over ranks.
+  private static func parseOnEveryRank(_ world: any Communicator) throws -> any ParsableCommand {
+    var parsed: (any ParsableCommand)?
+    var failure: (any Error)?
+    do {
+      let command = try parseAsRoot()
+      let refused = configuration.subcommands.filter { $0 != EstimateCommand.self }
+      guard !refused.contains(where: { $0 == type(of: command) }) else {
+        throw CommandError("under mpirun only 'lemmse estimate' splits its work over ranks; run this command as one process")
+      }
+      parsed = command
+    } catch {
+      failure = error
+    }
+    let text = failure.map { exitCode(for: $0) == .success ? " " : oneLine(message(for: $0)) } ?? ""
+    let all = world.allGather(Data(text.utf8))
+    if let failure { throw failure }
+    if let first = all.firstIndex(where: { !$0.isEmpty }) {
+      let message = String(decoding: all[first], as: UTF8.self)
+      guard world.rank == 0, message != " " else { throw PeerFailure() }
+      throw CommandError("rank \(first): \(message)")
+    }
+    return parsed!
   }
 
   /// `text` on one line: line breaks become "; ", control characters are dropped.

@@ -196,3 +196,15 @@ func shardsCombineToTheSingleProcessBits(threads: Int) throws {
     }
   }
 }
+
+/// A rank that ran another problem is refused even when it is alone in its group of tests.
+@Test func aForeignRankIsRefusedInAnyGroup() throws {
+  let (estimator, two) = try problem(.lemmse, padding: .circular, threads: 1)
+  let (other, _) = try problem(.lemmse, padding: .circular, threads: 1, sigma: 0.3)
+  let u = Tensor(shape: [4] + two.shape.dropFirst(), scalars: two.scalars + two.scalars)
+  let grid = EstimateGrid(ranks: 2, tests: 4)  // two groups of one shard each
+  let parts = [try estimator.partialEstimate(inputs: u, grid: grid, rank: 0), try other.partialEstimate(inputs: u, grid: grid, rank: 1)]
+  #expect(throws: AnalyticMMSEError.self) { try AnalyticEstimator.combine(parts, grid: grid) }
+  let otherInputs = [parts[0], try estimator.partialEstimate(inputs: u + 0.01, grid: grid, rank: 1)]
+  #expect(throws: AnalyticMMSEError.self) { try AnalyticEstimator.combine(otherInputs, grid: grid) }
+}

@@ -23,12 +23,19 @@ extension AnalyticEstimator {
                               progress: (@Sendable (Double) -> Void)? = nil) throws -> PartialEstimate {
     let inputs = try checkedInputs(inputs)
     let patchSizes = patchSizes ?? [settings.patchSize]
+    return try partialEstimate(inputs: inputs, patchSizes: patchSizes, shard: shard,
+                               fingerprint: fingerprint(inputs: inputs, patchSizes: patchSizes), progress: progress)
+  }
+
+  /// The partial of checked `inputs`, stamped with `fingerprint`.
+  private func partialEstimate(inputs: Tensor, patchSizes: [Int], shard: TrainingShard, fingerprint: UInt64,
+                               progress: (@Sendable (Double) -> Void)?) throws -> PartialEstimate {
     var sharded = self
     sharded.shard = shard
     let sizes = try sharded.reducedSizes(inputs, patchSizes: patchSizes, progress: progress)
     let shape = training.imageBatchShape
     return PartialEstimate(
-      shard: shard, fingerprint: fingerprint(inputs: inputs, patchSizes: patchSizes), tests: inputs.imageBatchShape.count,
+      shard: shard, fingerprint: fingerprint, tests: inputs.imageBatchShape.count,
       channels: shape.channels, height: shape.height, width: shape.width, pruneThreshold: settings.pruneThreshold,
       threads: settings.threads, sizes: sizes)
   }
@@ -117,16 +124,21 @@ extension AnalyticEstimator {
 
 extension AnalyticEstimator {
   /// Rank `rank`'s share of an estimate split over `grid`: the partial of its training shard
-  /// for its group of test images (`EstimateGrid`).
+  /// for its group of test images (`EstimateGrid`), fingerprinted with all the test images
+  /// and the grid, so every rank's share carries the same fingerprint.
   ///
   /// - Throws: as `partialEstimate(inputs:patchSizes:shard:progress:)`.
   public func partialEstimate(inputs: Tensor, patchSizes: [Int]? = nil, grid: EstimateGrid, rank: Int,
                               progress: (@Sendable (Double) -> Void)? = nil) throws -> PartialEstimate {
     let inputs = try checkedInputs(inputs)
     precondition(inputs.imageBatchShape.count == grid.tests, "the grid is for \(grid.tests) test images")
+    let patchSizes = patchSizes ?? [settings.patchSize]
     let (group, shard) = grid.assignment(ofRank: rank)
+    var hash = Fingerprint()
+    hash.add(fingerprint(inputs: inputs, patchSizes: patchSizes))
+    hash.add(UInt64(grid.ranks))
     return try partialEstimate(inputs: inputs.images(grid.tests(ofGroup: group)), patchSizes: patchSizes, shard: shard,
-                               progress: progress)
+                               fingerprint: hash.value, progress: progress)
   }
 
   /// The estimates from every rank's partial over `grid`, in rank order: each group's shards
@@ -136,6 +148,10 @@ extension AnalyticEstimator {
   public static func combine(_ partials: [PartialEstimate], grid: EstimateGrid) throws -> [Estimate] {
     guard partials.count == grid.ranks else {
       throw AnalyticMMSEError.incompatiblePartial(part: min(partials.count, grid.ranks - 1), detail: "\(partials.count) partials for \(grid.ranks) ranks")
+    }
+    if let foreign = partials.firstIndex(where: { $0.fingerprint != partials[0].fingerprint }) {
+      throw AnalyticMMSEError.incompatiblePartial(
+        part: foreign, detail: "differs from the first partial: other settings, training images, inputs or patch sizes")
     }
     let perGroup = grid.shardsPerGroup
     let groups = try (0..<grid.groups).map { group in
