@@ -27,7 +27,9 @@ struct LEMMSE: ParsableCommand {
       do {
         var command = try parseAsRoot()
         try command.run()
+        world.finish()  // MPI started for `mpirun -np 1` ends here
       } catch {
+        world.finish()
         let code = exitCode(for: error)
         guard code != .success else { exit(withError: error) }  // --help, --version: the full text
         report(error)
