@@ -67,7 +67,7 @@ struct EstimateCommand: ParsableCommand {
   var output: String?
   @Option(help: ArgumentHelp("Compute only part I of K of the training set (0 ≤ I < K) into --partial; 'lemmse merge' of all K parts writes the estimate.", valueName: "I/K"))
   var shard: String?
-  @Option(help: "With --shard: the .npz file for this shard's part (instead of --output).")
+  @Option(help: "With --shard: the .npz file for this shard's part (--output, if given, is left to 'lemmse merge').")
   var partial: String?
 
   func validate() throws {
@@ -105,9 +105,10 @@ struct EstimateCommand: ParsableCommand {
       }
       guard let partial else { throw ValidationError("--shard needs --partial PART.npz for its part") }
       guard partial.lowercased().hasSuffix(".npz") else { throw ValidationError("--partial must name a .npz file (got \(partial))") }
-      guard output == nil, diagnostics == nil else {
-        throw ValidationError("--shard writes only --partial; give --output (and --diagnostics) to the single command, or to 'lemmse merge' for the estimate")
+      guard diagnostics == nil else {
+        throw ValidationError("--diagnostics needs the whole estimate; give it to the single command (or run it after 'lemmse merge')")
       }
+      if let output, !output.lowercased().hasSuffix(".npy") { throw ValidationError("--output must name a .npy file (got \(output))") }
       return
     }
     guard partial == nil else { throw ValidationError("--partial needs --shard I/K") }
@@ -161,7 +162,8 @@ struct EstimateCommand: ParsableCommand {
       var outputs = OutputFiles()
       outputs.add(try PartialFile.encode(result, record: prepared.record, name: partial), to: fileURL(partial))
       try outputs.commit()
-      printError("wrote \(partial) (shard \(part); merge all \(part.count) parts with lemmse merge)")
+      let later = output.map { " into \($0)" } ?? ""
+      printError("wrote \(partial) (shard \(part); 'lemmse merge' of all \(part.count) parts writes the estimate\(later))")
       return
     }
     let bar = ProgressBar(progressLabel(prepared))
