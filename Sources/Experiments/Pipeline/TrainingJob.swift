@@ -62,12 +62,14 @@ public struct TrainingJob: Sendable {
   ///   - resume: the snapshot of an unfinished run of this job (`lemmse train --resume`).
   ///   - progress: called after every step.
   ///   - epochEnd: called after every epoch with a snapshot and its description (to save it).
+  ///   - exchange: the other ranks of a data-parallel run (`NeuralNetworks.train`); nil for one process.
   /// - Throws: `TrainingJobError.diverged` when the loss becomes NaN or ±∞,
   ///   `.nonFiniteWeight` when a weight does; `PhysicsError` when the input does not fit `A`;
   ///   `NetworkError` when the network does not fit the images.
   public func train(_ network: (any DenoisingNetwork)? = nil, images: Tensor, seeds: SeedStreams, resume: TrainingSnapshot? = nil,
                     progress: @escaping (TrainingProgress) -> Void = { _ in },
-                    epochEnd: ((TrainingSnapshot, CheckpointDescription) throws -> Void)? = nil) throws -> TrainedNetwork {
+                    epochEnd: ((TrainingSnapshot, CheckpointDescription) throws -> Void)? = nil,
+                    exchange: (any GradientExchange)? = nil) throws -> TrainedNetwork {
     let shape = images.imageBatchShape
     try input.validate(for: forwardOperator)
     try forwardOperator.validate(height: shape.height, width: shape.width)
@@ -84,7 +86,8 @@ public struct TrainingJob: Sendable {
         resume: resume,
         epochEnd: epochEnd.map { save in
           { snapshot in try save(snapshot, description(trainingImages: shape, finalLoss: snapshot.lossHistory.last, seconds: elapsed())) }
-        })
+        },
+        exchange: exchange)
     } catch let NetworkError.diverged(step, epoch, loss) {
       throw TrainingJobError.diverged(step: step, epoch: epoch, loss: loss, learningRate: configuration.learningRate)
     }

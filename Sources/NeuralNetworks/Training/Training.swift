@@ -25,6 +25,8 @@ import Tensors
 ///     training continues after its last epoch and ends exactly as an uninterrupted run would.
 ///   - epochEnd: Called after every epoch with a snapshot to save (and a chance to evaluate the
 ///     network; it is put back into training mode afterwards).
+///   - exchange: The other ranks of a data-parallel run (at most `configuration.batchShares`
+///     of them), every one calling `train` with the same arguments; nil for one process.
 /// - Returns: The network, the loss of every step, and the last iterate when an EMA is kept.
 /// - Throws: `NetworkError` if the images do not fit the network or the configuration is invalid
 ///   (`TrainingConfiguration.validate()`), and `NetworkError.diverged` as soon as a step's loss
@@ -34,7 +36,8 @@ public func train(
   makeInput: (_ cleanBatch: Tensor, _ sigma: [Float], _ generator: inout SeededGenerator) -> Tensor,
   progress: ((TrainingProgress) -> Void)? = nil,
   resume: TrainingSnapshot? = nil,
-  epochEnd: ((TrainingSnapshot) throws -> Void)? = nil
+  epochEnd: ((TrainingSnapshot) throws -> Void)? = nil,
+  exchange: (any GradientExchange)? = nil
 ) throws -> TrainingResult {
   let shape = images.imageBatchShape
   guard shape.channels == network.channels else {
@@ -43,8 +46,12 @@ public func train(
   try network.validate(height: shape.height, width: shape.width)
   try configuration.validate()
   guard shape.count > 0 else { throw NetworkError.invalidConfiguration("training needs at least one image, got none") }
+  if let exchange, exchange.size > configuration.batchShares {
+    throw NetworkError.invalidValue(
+      name: "batchShares", message: "must be at least the \(exchange.size) ranks that share every batch (got \(configuration.batchShares))")
+  }
 
-  var run = try TrainingRun(network: network, images: images, configuration: configuration, resume: resume)
+  var run = try TrainingRun(network: network, images: images, configuration: configuration, resume: resume, exchange: exchange)
   for epoch in run.firstEpoch..<configuration.epochs {
     try run.trainEpoch(epoch, makeInput: makeInput, progress: progress)
     if let epochEnd { try epochEnd(run.snapshot(epochsCompleted: epoch + 1)) }

@@ -20,7 +20,7 @@ extension TrainingConfiguration {
   ///
   /// - Throws: `NetworkError.invalidValue` whose `name` is the property (`epochs`, `batchSize`,
   ///   `sigma`, `learningRate`, `weightDecay`, `emaDecay`, `warmupSteps`, `finalLearningRate`,
-  ///   `gradientClipNorm`), so a caller can name its own flag or key.
+  ///   `gradientClipNorm`, `batchShares`), so a caller can name its own flag or key.
   public func validate() throws {
     func fail(_ name: String, _ message: String) -> NetworkError { .invalidValue(name: name, message: message) }
     guard Limits.epochs.contains(epochs) else {
@@ -47,6 +47,9 @@ extension TrainingConfiguration {
     }
     if let gradientClipNorm, !(gradientClipNorm > 0 && gradientClipNorm.isFinite) {
       throw fail("gradientClipNorm", "must be > 0 and finite (got \(gradientClipNorm))")
+    }
+    guard (1...batchSize).contains(batchShares) else {
+      throw fail("batchShares", "must be a whole number in 1…\(batchSize), the batch size (got \(batchShares))")
     }
   }
 }

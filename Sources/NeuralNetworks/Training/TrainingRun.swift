@@ -15,6 +15,8 @@ struct TrainingRun {
   let schedule: CosineSchedule
   let optimizer: any Optimizer
   let average: ExponentialMovingAverage?
+  /// The other ranks of a data-parallel run, or nil for one process.
+  let exchange: (any GradientExchange)?
   var shuffleGenerator: SeededGenerator
   var noiseGenerator: SeededGenerator
   var order: [Int]
@@ -33,7 +35,7 @@ struct TrainingRun {
   /// - Throws: `NetworkError.invalidConfiguration` if `resume` was taken on other images or
   ///   after more epochs than `configuration` has; `NetworkError` from loading its tensors.
   init(network: any DenoisingNetwork, images: Tensor, configuration: TrainingConfiguration,
-       resume: TrainingSnapshot?) throws {
+       resume: TrainingSnapshot?, exchange: (any GradientExchange)? = nil) throws {
     let count = images.imageBatchShape.count, parameters = network.parameters
     let totalSteps = configuration.epochs * ((count + configuration.batchSize - 1) / configuration.batchSize)
     self.network = network
@@ -41,6 +43,7 @@ struct TrainingRun {
     self.configuration = configuration
     self.parameters = parameters
     self.totalSteps = totalSteps
+    self.exchange = exchange
     schedule = CosineSchedule(peakLearningRate: configuration.learningRate,
                               warmupSteps: Swift.min(configuration.warmupSteps, totalSteps), totalSteps: totalSteps,
                               finalLearningRate: configuration.finalLearningRate)
@@ -94,14 +97,20 @@ struct TrainingRun {
     let input = makeInput(clean, sigma, &noiseGenerator)
     precondition(input.shape == clean.shape, "makeInput returned shape \(input.shape) for a clean batch of shape \(clean.shape)")
 
-    network.zeroGradients()
-    let output = network.forward(input, sigma: network.isNoiseConditional ? sigma : nil)
-    var gradient = output - clean
-    let loss = Float(gradient.dot(gradient) / Double(gradient.count))
-    // A non-finite loss poisons every weight at the update: stop before it.
-    guard loss.isFinite else { throw NetworkError.diverged(step: step + 1, epoch: epoch + 1, loss: loss) }
-    gradient *= 2 / Float(gradient.count)
-    _ = network.backward(gradient)
+    let loss: Float
+    if configuration.batchShares == 1 && exchange == nil {
+      network.zeroGradients()
+      let output = network.forward(input, sigma: network.isNoiseConditional ? sigma : nil)
+      var gradient = output - clean
+      loss = Float(gradient.dot(gradient) / Double(gradient.count))
+      // A non-finite loss poisons every weight at the update: stop before it.
+      guard loss.isFinite else { throw NetworkError.diverged(step: step + 1, epoch: epoch + 1, loss: loss) }
+      gradient *= 2 / Float(gradient.count)
+      _ = network.backward(gradient)
+    } else {
+      loss = sharedGradients(input: input, clean: clean, sigma: sigma)
+      guard loss.isFinite else { throw NetworkError.diverged(step: step + 1, epoch: epoch + 1, loss: loss) }
+    }
     if let bound = configuration.gradientClipNorm { clipGradientNorm(parameters, maxNorm: bound) }
     let learningRate = schedule.learningRate(atStep: step)
     optimizer.update(learningRate: learningRate)
@@ -139,7 +148,7 @@ struct TrainingRun {
 }
 
 /// The images at `indices` of an `N × C × H × W` tensor, in that order.
-private func gatherImages(_ images: Tensor, _ indices: [Int]) -> Tensor {
+func gatherImages(_ images: Tensor, _ indices: [Int]) -> Tensor {
   let shape = images.imageBatchShape, size = shape.imageSize
   var scalars = [Float]()
   scalars.reserveCapacity(indices.count * size)
