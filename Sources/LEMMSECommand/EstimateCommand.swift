@@ -116,8 +116,9 @@ struct EstimateCommand: ParsableCommand {
     guard output.lowercased().hasSuffix(".npy") else { throw ValidationError("--output must name a .npy file (got \(output))") }
   }
 
-  /// `--threads`, or this machine's cores divided among the ranks running on it.
-  var threadCount: Int { threads ?? max(1, Parallel.defaultThreadCount / Cluster.localProcesses) }
+  /// `--threads`, or this machine's cores divided among the ranks running on it (`LEMMSE.main`
+  /// shares them out under mpirun).
+  var threadCount: Int { threads ?? Parallel.defaultThreadCount }
 
   /// The patch sizes, in the order given.
   var patchSizes: [Int] { patch.values }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import Tensors
 
 @main
 struct LEMMSE: ParsableCommand {
@@ -38,11 +39,13 @@ struct LEMMSE: ParsableCommand {
       return
     }
     // Under mpirun: every rank parses and runs; rank 0 alone prints, and MPI ends on every rank.
+    // The ranks on one machine share its cores.
+    Parallel.shareCores(among: Cluster.localProcesses)
     var code: Int32 = 0
     do {
       var command = try parseOnEveryRank(world)
       // Help and the like print once, from rank 0.
-      if command is EstimateCommand || world.rank == 0 { try command.run() }
+      if distributedCommands.contains(where: { $0 == type(of: command) }) || world.rank == 0 { try command.run() }
     } catch is PeerFailure {
       code = 1
     } catch {
@@ -55,6 +58,9 @@ struct LEMMSE: ParsableCommand {
     Foundation.exit(code)
   }
 
+  /// The commands that split their work over MPI ranks; the others are refused under mpirun.
+  static let distributedCommands: [any ParsableCommand.Type] = [EstimateCommand.self, TrainCommand.self, ExperimentCommand.self]
+
   /// One line on standard error: `lemmse: MESSAGE`.
   private static func report(_ error: any Error) {
     let message = oneLine(message(for: error))
@@ -63,15 +69,15 @@ struct LEMMSE: ParsableCommand {
 
   /// The command, once every rank has parsed its arguments: a rank's own error is thrown on
   /// that rank (reported if it is rank 0); another rank's error ends rank 0 with that rank's
-  /// line and the rest quietly. Only `estimate` splits its work over ranks.
+  /// line and the rest quietly. Only `distributedCommands` split their work over ranks.
   private static func parseOnEveryRank(_ world: any Communicator) throws -> any ParsableCommand {
     var parsed: (any ParsableCommand)?
     var failure: (any Error)?
     do {
       let command = try parseAsRoot()
-      let refused = configuration.subcommands.filter { $0 != EstimateCommand.self }
+      let refused = configuration.subcommands.filter { subcommand in !distributedCommands.contains { $0 == subcommand } }
       guard !refused.contains(where: { $0 == type(of: command) }) else {
-        throw CommandError("under mpirun only 'lemmse estimate' splits its work over ranks; run this command as one process")
+        throw CommandError("under mpirun only 'lemmse estimate', 'lemmse train' and 'lemmse experiment' split their work over ranks; run this command as one process")
       }
       parsed = command
     } catch {

@@ -6,8 +6,17 @@ import Foundation
 /// Work is split into pieces by the caller, never by the thread count, so a result reduced
 /// over pieces in index order is the same whatever `threads` is.
 public enum Parallel {
-  /// The number of cores this process may use.
-  public static var defaultThreadCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+  /// The number of cores this process may use: the machine's, or its share of them after
+  /// `shareCores(among:)`.
+  public static var defaultThreadCount: Int {
+    max(1, ProcessInfo.processInfo.activeProcessorCount / coreSharing.processes)
+  }
+
+  /// Divides the machine's cores among `processes` processes that run on it at once (MPI ranks
+  /// of one node), so that every default thread count after this call is `cores / processes`.
+  public static func shareCores(among processes: Int) { coreSharing.processes = max(1, processes) }
+
+  private static let coreSharing = CoreSharing()
 
   /// Calls `body(piece)` for every `piece` in `0..<count`, on up to `threads` threads.
   ///
@@ -53,6 +62,16 @@ private final class ParallelAccounting: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return Double(nanoseconds) / 1e9
+  }
+}
+
+/// The processes that share this machine's cores, under a lock.
+private final class CoreSharing: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 1
+  var processes: Int {
+    get { lock.lock(); defer { lock.unlock() }; return count }
+    set { lock.lock(); count = newValue; lock.unlock() }
   }
 }
 
