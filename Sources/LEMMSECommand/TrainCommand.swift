@@ -6,6 +6,7 @@ import Tensors
 import DataFiles
 import Physics
 import ImageQuality
+import Cluster
 
 extension Architecture: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
@@ -64,6 +65,9 @@ struct TrainCommand: ParsableCommand {
   var seed: UInt64 = 0
   @Option(parsing: .unconditional, help: "Held-out test images to report the PSNR on (from the test split; 0…100000, 0: none).")
   var validation: Int = 100
+  @Option(parsing: .unconditional,
+          help: ArgumentHelp("Split every batch into S fixed shares, each run forward and backward alone (BatchNorm statistics per share), their gradients summed in share order (1…batch size; default 1, or K under mpirun -np K). The same --shares gives the same network bit for bit alone or under mpirun -np K for any K ≤ S.", valueName: "S"))
+  var shares: Int?
   @Option(help: "Where to write the .safetensors checkpoint (rewritten after every epoch; missing folders are created).")
   var checkpoint: String
   @Flag(help: "Continue the unfinished run in --checkpoint (same flags); it ends exactly as an uninterrupted run.")
@@ -107,6 +111,7 @@ struct TrainCommand: ParsableCommand {
     case "learningRate": return "--learning-rate"
     case "weightDecay": return "--weight-decay"
     case "emaDecay": return "--ema"
+    case "batchShares": return "--shares"
     default: return field
     }
   }
@@ -116,9 +121,13 @@ struct TrainCommand: ParsableCommand {
     let configuration = TrainingConfiguration(
       epochs: epochs, batchSize: batchSize, sigma: try sigmaSampling(),
       optimizer: weightDecay != 0 ? .adamW(weightDecay: weightDecay) : .adam, learningRate: learningRate,
-      warmupSteps: 0, finalLearningRate: 0, gradientClipNorm: 1, emaDecay: ema, seed: seed)
+      warmupSteps: 0, finalLearningRate: 0, gradientClipNorm: 1, emaDecay: ema, seed: seed,
+      batchShares: shares ?? Cluster.world.size)
     do { try configuration.validate() } catch let NetworkError.invalidValue(name, message) {
       throw ValidationError("\(flag(for: name)) \(message)")
+    }
+    guard configuration.batchShares >= Cluster.world.size else {
+      throw ValidationError("--shares \(configuration.batchShares) is fewer than the \(Cluster.world.size) ranks that share every batch")
     }
     return configuration
   }
@@ -155,7 +164,21 @@ struct TrainCommand: ParsableCommand {
     return (description, network)
   }
 
-  func run() throws {
+  /// What every rank has read and checked before the first step.
+  struct Prepared {
+    var configuration: TrainingConfiguration
+    var seeds: SeedStreams
+    var images: Tensor
+    var job: TrainingJob
+    var network: any DenoisingNetwork
+    var heldOut: (u: Tensor, truth: Tensor, sigma: Float)?
+    var snapshot: TrainingSnapshot?
+  }
+
+  /// Reads the images, builds the physics and the network, and reads the snapshot to resume;
+  /// `isRoot` (rank 0, or the one process) also measures the held-out images and says what it
+  /// resumes.
+  func prepare(isRoot: Bool) throws -> Prepared {
     let configuration = try trainingConfiguration()
     let seeds = SeedStreams(seed: seed)
     let (images, _) = try selection.load(data)
@@ -170,33 +193,69 @@ struct TrainCommand: ParsableCommand {
     let (description, network) = try makeNetwork(for: shape)
     let job = TrainingJob(model: description, operator: choice, forwardOperator: op, input: input,
                           configuration: configuration, dataset: data)
-    let heldOut = try heldOutImages(trainingShape: shape, operator: op, seeds: seeds, sampling: configuration.sigma)
+    let heldOut = isRoot ? try heldOutImages(trainingShape: shape, operator: op, seeds: seeds, sampling: configuration.sigma) : nil
+    let snapshot = try resumedSnapshot(at: fileURL(checkpoint), description: description, configuration: configuration,
+                                       count: shape.count, announce: isRoot)
+    return Prepared(configuration: configuration, seeds: seeds, images: images, job: job, network: network,
+                    heldOut: heldOut, snapshot: snapshot)
+  }
+
+  func run() throws {
+    let world = Cluster.world
+    guard world.size > 1 else { return try train(try prepare(isRoot: true), on: nil) }
+    // Under mpirun every rank checks everything; the first failure in rank order ends all.
+    var prepared: Prepared?, failure = ""
+    do { prepared = try prepare(isRoot: world.rank == 0) } catch { failure = LEMMSE.oneLine(LEMMSE.message(for: error)) }
+    try agree(on: failure, world: world)
+    guard let prepared else { preconditionFailure("every rank prepared") }
+    try train(prepared, on: world)
+  }
+
+  /// Trains, alone or as one rank of `world`: every rank takes its shares of every batch and
+  /// the ranks keep identical weights; rank 0 alone reports progress and writes the checkpoints.
+  func train(_ prepared: Prepared, on world: (any Communicator)?) throws {
+    let isRoot = (world?.rank ?? 0) == 0
     let url = fileURL(checkpoint)
-    let snapshot = try resumedSnapshot(at: url, description: description, configuration: configuration, count: shape.count)
+    let network = prepared.network, heldOut = prepared.heldOut
     // The files as they were before this run: a run that fails puts them back (or removes
     // what it created), so a failure never leaves a partial or diverged checkpoint.
-    let outputs = CheckpointFiles(url)
-    let bar = ProgressBar("training \(model.rawValue)")
+    let outputs = isRoot ? CheckpointFiles(url) : nil
+    let ranks = (world?.size ?? 1) > 1 ? " on \(world!.size) ranks" : ""
+    let bar = isRoot ? ProgressBar("training \(model.rawValue)" + ranks) : nil
     let heldOutText = LockedText()
     let result: TrainedNetwork
     do {
-      result = try job.train(
-        network, images: images, seeds: seeds, resume: snapshot,
+      result = try prepared.job.train(
+        network, images: prepared.images, seeds: prepared.seeds, resume: prepared.snapshot,
         progress: { progress in
-          bar.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)), detail: progress.summary + heldOutText.value)
+          bar?.update(Double(progress.step + 1) / Double(max(progress.totalSteps, 1)), detail: progress.summary + heldOutText.value)
         },
         epochEnd: { snapshot, record in
-          outputs.willWrite()
-          try Checkpoint.writeSnapshot(snapshot, description: record, to: url)
-          if let heldOut {
-            let estimate = try network.predict(heldOut.u, sigma: heldOut.sigma)
-            heldOutText.value = String(format: ", held-out PSNR %.2f dB (input %.2f)", psnr(estimate, heldOut.truth), psnr(heldOut.u, heldOut.truth))
+          var failure = ""
+          if let outputs {
+            do {
+              outputs.willWrite()
+              try Checkpoint.writeSnapshot(snapshot, description: record, to: url)
+              if let heldOut {
+                let estimate = try network.predict(heldOut.u, sigma: heldOut.sigma)
+                heldOutText.value = String(format: ", held-out PSNR %.2f dB (input %.2f)", psnr(estimate, heldOut.truth), psnr(heldOut.u, heldOut.truth))
+              }
+            } catch {
+              guard world != nil else { throw error }
+              failure = LEMMSE.oneLine(LEMMSE.message(for: error))
+            }
           }
-        })
-      outputs.willWrite()
-      try Checkpoint.write(network: result.network, description: result.description, to: url)
+          // Rank 0's failure to save ends every rank at the same epoch.
+          if let world { try agree(on: failure, world: world) }
+        },
+        exchange: world.map(ClusterExchange.init))
+      if let outputs {
+        outputs.willWrite()
+        try Checkpoint.write(network: result.network, description: result.description, to: url)
+      }
     } catch {
-      bar.finish()
+      bar?.finish()
+      guard let outputs else { throw error }
       let restored = outputs.restore()
       if let error = error as? TrainingJobError {
         throw CommandError("\(error.description.replacingOccurrences(of: "lower the learning rate", with: "\(restored) — lower --learning-rate"))")
@@ -204,9 +263,11 @@ struct TrainCommand: ParsableCommand {
       if let error = error as? CommandError { throw CommandError("\(error.description); \(restored)") }
       throw CommandError("\(LEMMSE.message(for: error)); \(restored)")
     }
+    guard let bar else { return }
     bar.finish()
-    printError(String(format: "trained %@ (%d parameters) on %d images; final loss %.5f; wrote %@",
-                      model.rawValue, result.network.parameters.reduce(0) { $0 + $1.value.count }, shape.count,
+    let shape = prepared.images.imageBatchShape
+    printError(String(format: "trained %@ (%d parameters) on %d images%@; final loss %.5f; wrote %@",
+                      model.rawValue, result.network.parameters.reduce(0) { $0 + $1.value.count }, shape.count, ranks,
                       result.lossHistory.last ?? .nan, checkpoint))
     if let heldOut {
       let estimate = try result.network.predict(heldOut.u, sigma: heldOut.sigma)
@@ -218,7 +279,7 @@ struct TrainCommand: ParsableCommand {
   /// The snapshot to continue with `--resume` (nil without it), after checking it belongs to
   /// the same network, training and data.
   func resumedSnapshot(at url: URL, description: ModelDescription, configuration: TrainingConfiguration,
-                       count: Int) throws -> TrainingSnapshot? {
+                       count: Int, announce: Bool) throws -> TrainingSnapshot? {
     guard resume else { return nil }
     guard FileManager.default.fileExists(atPath: url.path) else {
       throw CommandError("--resume: \(checkpoint) does not exist; start the run without --resume")
@@ -230,7 +291,7 @@ struct TrainCommand: ParsableCommand {
           saved.description.trainingCount == count else {
       throw CommandError("--resume: \(checkpoint) was trained with other settings; rerun with the same flags as the first run")
     }
-    printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)")
+    if announce { printError("resuming \(checkpoint) after epoch \(saved.snapshot.epochsCompleted) of \(epochs)") }
     return saved.snapshot
   }
 
