@@ -56,6 +56,11 @@ extension ExperimentRunner {
     let truth = try Tensor.stack(group.map { try first("truth.npy", $0) })
     let grid = FigureGrid.comparison(measurement: y, lemmse: lemmse, network: network, truth: truth, columns: group.indices,
                                      columnHeader: { "σ = \(group[$0].sigma)" })
-    try grid.write(to: outputDirectory.appendingPathComponent("figures").appendingPathComponent(group[0].trainingKey + "_sigmas.png"))
+    try grid.write(to: sigmaFigureURL(of: group))
+  }
+
+  /// Where `writeSigmaFigure(of:)` puts the group's figure (and its SVG beside it).
+  func sigmaFigureURL(of group: [ExperimentSetting]) -> URL {
+    outputDirectory.appendingPathComponent("figures").appendingPathComponent(group[0].trainingKey + "_sigmas.png")
   }
 }

@@ -19,14 +19,14 @@ extension ExperimentRunner {
     guard config.models.count > 1 || config.operators.count > 1 else { return }
     let input = config.inputs[0], count = config.nTrain[0]
     for dataset in config.datasets {
-      for sigma in summarySigmas {
+      figure: for sigma in summarySigmas {
         var headers: [String] = [], rows: [FigureGrid.Row] = []
         for op in config.operators {
           let settings = config.models.map {
             ExperimentSetting(dataset: dataset, operator: op, sigma: sigma, input: input.resolved(for: op.specification),
                               model: $0, nTrain: count)
           }
-          guard let (titles, row) = summaryRow(op.name, settings: settings) else { return }
+          guard let (titles, row) = summaryRow(op.name, settings: settings) else { continue figure }
           if headers.isEmpty { headers = titles }
           rows.append(row)
         }

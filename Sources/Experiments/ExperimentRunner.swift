@@ -48,28 +48,66 @@ public struct ExperimentRunner: Sendable {
     let groups = trainingGroups()
     let total = groups.reduce(0) { $0 + $1.count }
     for group in groups {
-      var network: (any DenoisingNetwork, Double)?
-      var data: (training: Tensor, truth: Tensor)?
-      for setting in group {
-        let phase = "[\(records.count + 1)/\(total)] \(setting.key)"
-        let report = { @Sendable (text: String, fraction: Double, detail: String) in progress(phase + " " + text, fraction, detail) }
-        let directory = evaluationDirectory(setting)
-        if reusesFinishedSettings, let record = Self.finishedRecord(in: directory) {
-          report("(finished earlier)", 1, "")
-          records.append(record)
-          continue
-        }
-        if data == nil { data = try loadData(setting) }
-        if network == nil { network = try trainOrReuse(setting, training: data!.training, progress: report) }
-        records.append(try evaluate(setting, data: data!, network: network!.0, secondsTrain: network!.1, directory: directory,
-                                    progress: report).record)
-        try writeTables(records)
+      var ranSome = false
+      try run(group, numbering: records.count, of: total, progress: progress) { record, ranNow in
+        records.append(record)
+        if ranNow { try writeTables(records) }
+        ranSome = ranSome || ranNow
       }
-      if group.count > 1 { try writeSigmaFigure(of: group) }
+      // Redrawn when a σ ran now, or drawn when missing (as after `runShare`); a group that
+      // finished earlier keeps its figure, even if its evaluation files are gone.
+      if group.count > 1, ranSome || !FileManager.default.fileExists(atPath: sigmaFigureURL(of: group).path) {
+        try writeSigmaFigure(of: group)
+      }
     }
     try writeTables(records)
     try writeSummaryFigures()
     return records
+  }
+
+  /// Runs rank `rank`'s share of the networks, of `ranks` processes that run the same config
+  /// into the same folder at once (`mpirun -np K lemmse experiment`): every `ranks`-th group of
+  /// `trainingGroups()`, from `rank` on. Each finished setting leaves its folder as `run` would
+  /// (and is skipped when it has one); tables and figures are left to one `run(progress:)`
+  /// afterwards, which finds every setting finished. Each setting's numbers are those of one
+  /// process, whatever `ranks` is.
+  /// - Returns: the records of this rank's settings.
+  public func runShare(rank: Int, of ranks: Int,
+                       progress: @escaping @Sendable (String, Double, String) -> Void) throws -> [ResultRecord] {
+    precondition(ranks >= 1 && (0..<ranks).contains(rank), "rank \(rank) of \(ranks)")
+    try validate()
+    let groups = trainingGroups()
+    let mine = stride(from: rank, to: groups.count, by: ranks).map { groups[$0] }
+    let total = mine.reduce(0) { $0 + $1.count }
+    var records: [ResultRecord] = []
+    for group in mine {
+      try run(group, numbering: records.count, of: total, progress: progress) { record, _ in records.append(record) }
+    }
+    return records
+  }
+
+  /// Runs the settings of one group, which share a network (trained once, or reused), and
+  /// hands `finished` every record with whether it ran now (false: read back from its folder).
+  /// `numbering` settings of `total` came before this group, for the progress phase.
+  private func run(_ group: [ExperimentSetting], numbering: Int, of total: Int,
+                   progress: @escaping @Sendable (String, Double, String) -> Void,
+                   finished: (ResultRecord, _ ranNow: Bool) throws -> Void) throws {
+    var network: (any DenoisingNetwork, Double)?
+    var data: (training: Tensor, truth: Tensor)?
+    for (index, setting) in group.enumerated() {
+      let phase = "[\(numbering + index + 1)/\(total)] \(setting.key)"
+      let report = { @Sendable (text: String, fraction: Double, detail: String) in progress(phase + " " + text, fraction, detail) }
+      let directory = evaluationDirectory(setting)
+      if reusesFinishedSettings, let record = Self.finishedRecord(in: directory) {
+        report("(finished earlier)", 1, "")
+        try finished(record, false)
+        continue
+      }
+      if data == nil { data = try loadData(setting) }
+      if network == nil { network = try trainOrReuse(setting, training: data!.training, progress: report) }
+      try finished(try evaluate(setting, data: data!, network: network!.0, secondsTrain: network!.1, directory: directory,
+                                progress: report).record, true)
+    }
   }
 
   /// The settings in run order, grouped by the network they share: one per group at a fixed σ,

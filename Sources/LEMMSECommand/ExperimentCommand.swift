@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Physics
 import NeuralNetworks
+import Cluster
 
 struct ExperimentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -100,20 +101,29 @@ struct ExperimentCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
-    let runner: ExperimentRunner
+  /// `--dry-run`'s listing: every setting's key.
+  static func listSettings(of runner: ExperimentRunner) {
+    let settings = runner.config.settings()
+    print("\(settings.count) setting\(settings.count == 1 ? "" : "s"), all valid:")
+    for setting in settings { print("  " + setting.key) }
+  }
+
+  /// The runner of the config, after every check of a real run.
+  func makeRunner() throws -> ExperimentRunner {
     do {
-      runner = ExperimentRunner(config: try makeConfig(), outputDirectory: fileURL(output))
+      let runner = ExperimentRunner(config: try makeConfig(), outputDirectory: fileURL(output))
       try runner.validate()
+      return runner
     } catch let error as ExperimentError {
       throw CommandError(validationError(error).message)
     }
-    if dryRun {
-      let settings = runner.config.settings()
-      print("\(settings.count) setting\(settings.count == 1 ? "" : "s"), all valid:")
-      for setting in settings { print("  " + setting.key) }
-      return
-    }
+  }
+
+  func run() throws {
+    let world = Cluster.world
+    if world.size > 1 { return try runDistributed(on: world) }
+    let runner = try makeRunner()
+    if dryRun { return Self.listSettings(of: runner) }
     let bar = ProgressBar("experiment")
     let records: [ResultRecord]
     do {
@@ -125,5 +135,38 @@ struct ExperimentCommand: ParsableCommand {
     bar.finish()
     print(ResultTables.markdown(records, title: runner.config.name))
     print("wrote \(output)/results.json, results.csv, results.md, figures/")
+  }
+
+  /// `mpirun -np K lemmse experiment …`: every rank checks the config, then trains and
+  /// evaluates every K-th network of the grid (`ExperimentRunner.runShare`) into the shared
+  /// output folder; once all have finished, rank 0 reads every setting back and writes the
+  /// tables and figures. A failure on any rank ends all ranks with one line from rank 0, and
+  /// rank 0 writes no tables.
+  func runDistributed(on world: any Communicator) throws {
+    var runner: ExperimentRunner?, failure = ""
+    do { runner = try makeRunner() } catch { failure = LEMMSE.oneLine(LEMMSE.message(for: error)) }
+    try agree(on: failure, world: world)
+    guard let runner else { preconditionFailure("every rank checked the config") }
+    let isRoot = world.rank == 0
+    if dryRun {
+      if isRoot { ExperimentCommand.listSettings(of: runner) }
+      return
+    }
+    let bar = isRoot ? ProgressBar("experiment, rank 0 of \(world.size)") : nil
+    do {
+      _ = try runner.runShare(rank: world.rank, of: world.size) { phase, fraction, detail in
+        bar?.update(fraction, label: phase, detail: detail)
+      }
+    } catch let error as ExperimentError {
+      failure = validationError(error).message
+    } catch {
+      failure = LEMMSE.oneLine(LEMMSE.message(for: error))
+    }
+    bar?.finish()
+    try agree(on: failure, world: world)
+    guard isRoot else { return }
+    let records = try runner.run { _, _, _ in }
+    print(ResultTables.markdown(records, title: runner.config.name))
+    print("wrote \(output)/results.json, results.csv, results.md, figures/ (\(world.size) ranks)")
   }
 }
