@@ -2,8 +2,10 @@
 # The MPI build and its promise (README "Beyond one machine"): `mpirun -np K lemmse estimate`
 # writes the bytes of one process, for every estimator kind, both paddings, a patch sweep,
 # test images split across ranks (M = 6 over 2 or 3 ranks) and the training set split
-# (M = 1, or M = 4 over 3 ranks); a failing rank ends every rank with one line and no output;
-# and the README's MPI commands run as written.
+# (M = 1, or M = 4 over 3 ranks); `mpirun -np K lemmse train` trains one process's network
+# (same --shares) for PatchMLP, BatchNorm ResNet and GroupNorm U-Net; `lemmse experiment`
+# shares its networks over ranks with one process's files; a failing rank ends every rank
+# with one line and no output; and the README's MPI commands run as written.
 # Installs Open MPI (Debian's libopenmpi-dev, openmpi-bin) when it is missing.
 # Usage: bash scripts/mpi-tests.sh   (from anywhere; builds .build-mpi/release/lemmse)
 set -euo pipefail
@@ -69,12 +71,59 @@ if $mpi -np 1 "$lemmse" "${common[@]}" --measurements y4.npy : -np 1 "$lemmse" "
 else
   echo "ok   a rank with other settings: $(grep '^lemmse:' log_foreign)"
 fi
-# Other commands are refused under mpirun with one line.
+# Commands that do not split their work are refused under mpirun with one line.
 if $mpi -np 2 "$lemmse" measure --images fashion-mnist --count 1 --operator denoising --sigma 0.2 --output m.npy 2>log_refused \
    || [ -e m.npy ] || [ "$(grep -c '^lemmse:' log_refused)" != 1 ]; then
   echo "FAIL lemmse measure under mpirun:"; cat log_refused; failures=$((failures + 1))
 else
   echo "ok   lemmse measure under mpirun: $(grep '^lemmse:' log_refused)"
+fi
+
+# Data-parallel training: mpirun -np K trains the network of one process with the same --shares
+# (every rank takes its shares of every batch); the checkpoints are compared through their
+# outputs on the same measurements (every weight and BatchNorm statistic enters them).
+train_check() {  # train_check NAME RANKS SHARES ARGS…
+  local name=$1 ranks=$2 shares=$3; shift 3
+  local args=(train --data fashion-mnist --count 40 --operator denoising --epochs 2 --batch-size 8 --validation 0 "$@")
+  "$lemmse" "${args[@]}" --shares "$shares" --checkpoint "one_$name.safetensors" 2>/dev/null
+  local mpiShares=(--shares "$shares"); [ "$shares" = "$ranks" ] && mpiShares=()   # default: K shares
+  if ! $mpi -np "$ranks" "$lemmse" "${args[@]}" "${mpiShares[@]}" --checkpoint "mpi_$name.safetensors" 2>"log_$name"; then
+    echo "FAIL train $name -np $ranks: $(grep '^lemmse:' "log_$name" | head -1)"; failures=$((failures + 1)); return
+  fi
+  "$lemmse" apply --checkpoint "one_$name.safetensors" --measurements y4.npy --sigma 0.2 --output "one_$name.npy" 2>/dev/null
+  "$lemmse" apply --checkpoint "mpi_$name.safetensors" --measurements y4.npy --sigma 0.2 --output "mpi_$name.npy" 2>/dev/null
+  if cmp -s "one_$name.npy" "mpi_$name.npy"; then echo "ok   train $name -np $ranks (--shares $shares): the same network"
+  else echo "FAIL train $name -np $ranks: the network differs from one process's"; failures=$((failures + 1)); fi
+}
+train_check patchmlp 2 2 --sigma 0.2 --model patchmlp --patch 5 --width 16 --depth 3 --residual-blocks
+train_check resnet_bn 3 3 --sigma-range 0,1 --model resnet --patch 5 --width 8 --normalization batch
+train_check unet_gn 2 4 --sigma 0.2 --model unet --patch 5 --width 8,8 --normalization group:4
+train_check patchmlp_one 1 1 --sigma 0.2 --model patchmlp --patch 3 --width 8
+# A failing rank ends training on every rank with one line, and no checkpoint is left.
+trainArgs=(train --count 40 --operator denoising --sigma 0.2 --model patchmlp --patch 3 --width 8 --epochs 1 --validation 0 --checkpoint failed.safetensors)
+if $mpi -np 1 "$lemmse" "${trainArgs[@]}" --data fashion-mnist : -np 1 "$lemmse" "${trainArgs[@]}" --data missing.npy 2>log_train_failed; then
+  echo "FAIL a failing training rank: mpirun succeeded"; failures=$((failures + 1))
+elif [ "$(grep -c '^lemmse:' log_train_failed)" = 1 ] && grep -q '^lemmse: rank 1: .*missing.npy' log_train_failed && [ ! -e failed.safetensors ]; then
+  echo "ok   a failing training rank: one line ($(grep '^lemmse:' log_train_failed)), nothing written"
+else
+  echo "FAIL a failing training rank:"; cat log_train_failed; failures=$((failures + 1))
+fi
+
+# lemmse experiment: the ranks share the grid's networks; every setting's files are those of one process.
+cat >grid.json <<'JSON'
+{"datasets": ["fashion-mnist"], "operators": ["denoising", "inpainting_center_15"], "sigmas": [0.1, 0.3],
+ "inputs": ["agnostic"], "models": [{"model": "patchmlp", "patch": 3, "widths": [8]}],
+ "n_train": [40], "n_test": 2, "epochs": 1, "train_sigma_range": [0, 1], "calibration": [3, 5], "seed": 0}
+JSON
+"$lemmse" experiment --config grid.json --output grid-one >/dev/null 2>&1
+if ! $mpi -np 2 "$lemmse" experiment --config grid.json --output grid-mpi >/dev/null 2>log_grid; then
+  echo "FAIL experiment -np 2: $(grep '^lemmse:' log_grid | head -1)"; failures=$((failures + 1))
+else
+  same=1
+  for file in $(cd grid-one && find runs -name '*.npy' | sort); do cmp -s "grid-one/$file" "grid-mpi/$file" || { same=0; echo "  differs: $file"; }; done
+  [ "$(cd grid-one && find runs -name '*.npy' | wc -l)" -ge 8 ] && [ -s grid-mpi/results.json ] && [ -s grid-mpi/results.md ] || same=0
+  if [ $same = 1 ]; then echo "ok   experiment -np 2: every setting's files equal one process's, tables written"
+  else echo "FAIL experiment -np 2: files differ or are missing"; failures=$((failures + 1)); fi
 fi
 
 # The README's MPI commands, as written (```bash blocks of "Beyond one machine"; apt-get only when needed).
