@@ -46,7 +46,13 @@ extension ExperimentRunner {
   /// measurement / LE-MMSE / network / ground truth of the first test image, each panel with
   /// its PSNR against the truth (and the network's match). Read from the files every σ's
   /// evaluation left, so it is drawn also when some σ finished in an earlier run.
+  /// Skipped when some σ has not left its files (its run folder was pruned to `result.json`).
   func writeSigmaFigure(of group: [ExperimentSetting]) throws {
+    let names = ["measurements.npy", "lemmse.npy", "network.npy", "truth.npy"]
+    let drawable = group.allSatisfy { setting in
+      names.allSatisfy { FileManager.default.fileExists(atPath: evaluationDirectory(setting).appendingPathComponent($0).path) }
+    }
+    guard drawable else { return }
     func first(_ name: String, _ setting: ExperimentSetting) throws -> Tensor {
       try NumPyFile.read(contentsOf: evaluationDirectory(setting).appendingPathComponent(name)).asImageBatch.image(0)
     }
