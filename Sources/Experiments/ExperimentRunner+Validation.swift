@@ -45,6 +45,12 @@ extension ExperimentRunner {
     if let range = config.trainSigmaRange, range.count != 2 {
       throw fail("train_sigma_range", "expected [A, B] with 0 ≤ A ≤ B (got \(range.count) values)")
     }
+    if let list = config.evaluateEpochs {
+      if list.isEmpty { throw fail("evaluate_epochs", "is empty; leave it out to evaluate after the last epoch only") }
+      if let index = list.indices.first(where: { list[$0] < 1 || list[$0] >= config.epochs || ($0 > 0 && list[$0] <= list[$0 - 1]) }) {
+        throw fail("evaluate_epochs[\(index)]", "must be ascending epochs in 1…\(config.epochs - 1), below \"epochs\" (got \(list[index]))")
+      }
+    }
     if let calibration = config.calibration {
       if calibration.isEmpty { throw fail("calibration", "is empty; leave it out for the default sweep 3, 5, …, 13") }
       let limit = ModelDescription.Limits.patchSize

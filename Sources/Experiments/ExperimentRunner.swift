@@ -2,6 +2,7 @@ import Foundation
 import NeuralNetworks
 import Tensors
 import DataFiles
+import AnalyticMMSE
 
 /// Runs an experiment grid: per setting, train (or reuse) the network (`TrainingJob`), compare
 /// it with the analytic estimators on seeded test measurements (`Comparison`), and record.
@@ -46,7 +47,7 @@ public struct ExperimentRunner: Sendable {
     try validate()
     var records: [ResultRecord] = []
     let groups = trainingGroups()
-    let total = groups.reduce(0) { $0 + $1.count }
+    let total = groups.reduce(0) { $0 + $1.count } * config.evaluationEpochs.count
     for group in groups {
       var ranSome = false
       try run(group, numbering: records.count, of: total, progress: progress) { record, ranNow in
@@ -78,7 +79,7 @@ public struct ExperimentRunner: Sendable {
     try validate()
     let groups = trainingGroups()
     let mine = stride(from: rank, to: groups.count, by: ranks).map { groups[$0] }
-    let total = mine.reduce(0) { $0 + $1.count }
+    let total = mine.reduce(0) { $0 + $1.count } * config.evaluationEpochs.count
     var records: [ResultRecord] = []
     for group in mine {
       try run(group, numbering: records.count, of: total, progress: progress) { record, _ in records.append(record) }
@@ -87,27 +88,56 @@ public struct ExperimentRunner: Sendable {
   }
 
   /// Runs the settings of one group, which share a network (trained once, or reused), and
-  /// hands `finished` every record with whether it ran now (false: read back from its folder).
+  /// hands `finished` every record with whether it ran now (false: read back from its folder):
+  /// epoch by epoch of `evaluationEpochs`, every setting of the group at each. The LE-MMSE of
+  /// a setting does not change with the epoch, so it is computed once and reused.
   /// `numbering` settings of `total` came before this group, for the progress phase.
   private func run(_ group: [ExperimentSetting], numbering: Int, of total: Int,
                    progress: @escaping @Sendable (String, Double, String) -> Void,
                    finished: (ResultRecord, _ ranNow: Bool) throws -> Void) throws {
     var network: (any DenoisingNetwork, Double)?
     var data: (training: Tensor, truth: Tensor)?
-    for (index, setting) in group.enumerated() {
-      let phase = "[\(numbering + index + 1)/\(total)] \(setting.key)"
-      let report = { @Sendable (text: String, fraction: Double, detail: String) in progress(phase + " " + text, fraction, detail) }
-      let directory = evaluationDirectory(setting)
-      if reusesFinishedSettings, let record = Self.finishedRecord(in: directory) {
-        report("(finished earlier)", 1, "")
-        try finished(record, false)
-        continue
+    var estimates: [ExperimentSetting: [Int: Estimate]] = [:]
+    var done = numbering
+    for epoch in config.evaluationEpochs {
+      for setting in group {
+        done += 1
+        let atEpoch = epoch == config.epochs ? "" : " epoch \(epoch)"
+        let phase = "[\(done)/\(total)] \(setting.key)\(atEpoch)"
+        let report = { @Sendable (text: String, fraction: Double, detail: String) in progress(phase + " " + text, fraction, detail) }
+        let directory = evaluationDirectory(setting, epoch: epoch)
+        if reusesFinishedSettings, let record = Self.finishedRecord(in: directory) {
+          report("(finished earlier)", 1, "")
+          try finished(record, false)
+          continue
+        }
+        if data == nil { data = try loadData(setting) }
+        if network == nil { network = try trainOrReuse(setting, training: data!.training, progress: report) }
+        let (evaluated, seconds) = epoch == config.epochs ? network! : try snapshotNetwork(setting, epoch: epoch)
+        let outcome = try evaluate(setting, data: data!, network: evaluated, secondsTrain: seconds, epoch: epoch,
+                                   directory: directory, estimates: estimates[setting], progress: report)
+        estimates[setting] = outcome.comparison?.calibration.estimates
+        try finished(outcome.record, true)
       }
-      if data == nil { data = try loadData(setting) }
-      if network == nil { network = try trainOrReuse(setting, training: data!.training, progress: report) }
-      try finished(try evaluate(setting, data: data!, network: network!.0, secondsTrain: network!.1, directory: directory,
-                                progress: report).record, true)
     }
+  }
+
+  /// The network of `setting` after `epoch` of `evaluate_epochs`, with the seconds of training
+  /// up to it, from the checkpoint its training left.
+  func snapshotNetwork(_ setting: ExperimentSetting, epoch: Int) throws -> (any DenoisingNetwork, Double) {
+    let url = snapshotCheckpointURL(setting, epoch: epoch)
+    do {
+      let saved = try Checkpoint.read(from: url)
+      return (saved.network, saved.description.seconds)
+    } catch {
+      throw ExperimentError.invalidValue(
+        key: "evaluate_epochs", message: "the checkpoint of epoch \(epoch) is unreadable (\(error)); delete \(runDirectory(setting).path) to train it again")
+    }
+  }
+
+  /// Where the network of `setting` after `epoch` of `evaluate_epochs` is kept.
+  func snapshotCheckpointURL(_ setting: ExperimentSetting, epoch: Int) -> URL {
+    runDirectory(setting).appendingPathComponent("e\(epoch)").appendingPathComponent("network.safetensors")
   }
 
   /// The settings in run order, grouped by the network they share: one per group at a fixed σ,
@@ -136,6 +166,7 @@ public struct ExperimentRunner: Sendable {
     struct Fingerprint: Codable {
       var setting: ExperimentSetting
       var nTest, epochs: Int
+      var evaluateEpochs: [Int]?
       var batchSize: Int?
       var learningRate: Float?
       var trainSigmaRange: [Float]?
@@ -146,7 +177,7 @@ public struct ExperimentRunner: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     let data = (try? encoder.encode(Fingerprint(setting: identity, nTest: config.nTest, epochs: config.epochs,
-                                                batchSize: config.batchSize, learningRate: config.learningRate,
+                                                evaluateEpochs: config.evaluateEpochs, batchSize: config.batchSize, learningRate: config.learningRate,
                                                 trainSigmaRange: config.trainSigmaRange, seed: config.seeds.seed))) ?? Data()
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
     for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
@@ -155,9 +186,11 @@ public struct ExperimentRunner: Sendable {
   }
 
   /// Where a setting's evaluation goes: its run folder, or for a σ-conditional network the
-  /// subfolder `s<σ>` of the network's folder.
-  func evaluationDirectory(_ setting: ExperimentSetting) -> URL {
-    let directory = runDirectory(setting)
+  /// subfolder `s<σ>` of the network's folder; an evaluation at an earlier epoch of
+  /// `evaluate_epochs` goes into the subfolder `e<epoch>` first.
+  func evaluationDirectory(_ setting: ExperimentSetting, epoch: Int? = nil) -> URL {
+    var directory = runDirectory(setting)
+    if let epoch, epoch != config.epochs { directory.appendPathComponent("e\(epoch)") }
     return config.trainSigmaRange == nil ? directory : directory.appendingPathComponent("s\(setting.sigma)")
   }
 
@@ -182,7 +215,8 @@ public struct ExperimentRunner: Sendable {
     }
     let data = try loadData(setting)
     let (network, secondsTrain) = try trainOrReuse(setting, training: data.training, progress: progress)
-    return try evaluate(setting, data: data, network: network, secondsTrain: secondsTrain, directory: directory, progress: progress)
+    return try evaluate(setting, data: data, network: network, secondsTrain: secondsTrain, epoch: config.epochs,
+                        directory: directory, progress: progress)
   }
 
   /// A setting's training and test images.
@@ -204,31 +238,40 @@ public struct ExperimentRunner: Sendable {
       model: try setting.model.description(channels: shape.channels, noiseConditional: config.trainSigmaRange != nil),
       operator: setting.operator, forwardOperator: try setting.operator.makeOperator(height: shape.height, width: shape.width),
       input: setting.input, configuration: trainingConfiguration(sigma: setting.sigma), dataset: setting.dataset.spelling)
-    let trained = try job.train(images: training, seeds: config.seeds) {
+    // Trained in place, so the epochs of `evaluate_epochs` can checkpoint it on the way.
+    let network = try job.makeNetwork(seeds: config.seeds)
+    let snapshots = Set(config.evaluateEpochs ?? [])
+    let trained = try job.train(network, images: training, seeds: config.seeds, progress: {
       progress("training", Double($0.step) / Double(Swift.max($0.totalSteps, 1)), $0.summary)
-    }
+    }, epochEnd: snapshots.isEmpty ? nil : { snapshot, description in
+      guard snapshots.contains(snapshot.epochsCompleted) else { return }
+      try Checkpoint.write(network: network, description: description,
+                           to: snapshotCheckpointURL(setting, epoch: snapshot.epochsCompleted))
+    })
     try Checkpoint.write(network: trained.network, description: trained.description, to: checkpointURL)
     return (trained.network, trained.description.seconds)
   }
 
-  /// Compares `network` with the estimators at the setting's σ and writes the setting's files
-  /// into `directory`.
+  /// Compares `network`, trained for `epoch` epochs, with the estimators at the setting's σ
+  /// and writes the setting's files into `directory`; `estimates`, the LE-MMSE of the sweep
+  /// from an earlier evaluation of the same setting, are reused instead of computed again.
   func evaluate(_ setting: ExperimentSetting, data: (training: Tensor, truth: Tensor), network: any DenoisingNetwork,
-                secondsTrain: Double, directory: URL,
+                secondsTrain: Double, epoch: Int, directory: URL, estimates: [Int: Estimate]? = nil,
                 progress: @escaping @Sendable (String, Double, String) -> Void) throws -> SettingOutcome {
     let shape = data.training.imageBatchShape
     let op = try setting.operator.makeOperator(height: shape.height, width: shape.width)
     let comparison = Comparison(setting: setting, training: data.training, truth: data.truth, forwardOperator: op,
                                 seeds: config.seeds, patchSizes: config.calibration ?? NetworkCalibration.defaultPatchSizes,
-                                otherEstimators: config.estimators ?? [], epochs: config.epochs, threads: threads)
-    var outcome = try comparison.evaluate(network: network, secondsTrain: secondsTrain) { progress($0, $1, "") }
+                                otherEstimators: config.estimators ?? [], epochs: epoch, threads: threads)
+    var outcome = try comparison.evaluate(network: network, secondsTrain: secondsTrain, reusing: estimates) { progress($0, $1, "") }
     if let range = config.trainSigmaRange {
       outcome.record.trainSigmaRange = range
       if !(Double(range[0])...Double(range[1])).contains(setting.sigma) {
         outcome.record.warnings = ["σ = \(setting.sigma) is outside the network's training range [\(range[0]), \(range[1])]"]
       }
     }
-    let checkpoint = runDirectory(setting).appendingPathComponent("network.safetensors")
+    let checkpoint = epoch == config.epochs ? runDirectory(setting).appendingPathComponent("network.safetensors")
+      : snapshotCheckpointURL(setting, epoch: epoch)
     outcome.record.checkpoint = String(checkpoint.path.dropFirst(outputDirectory.path.count + 1))
     // The network's test inputs and outputs as files, so `lemmse compare` (or any tool) can
     // recompute the calibration from them.

@@ -10,14 +10,49 @@ import Foundation
 /// | `calibration.svg` | patch size P | PSNR(network, LE-MMSE) | records have a calibration sweep |
 /// | `psnr_n.svg` | N (log) | the match and both PSNRs against the truth, 3 panels per row | N varies |
 /// | `psnr_sigma.svg` | σ | PSNR(network, truth) per model and PSNR(LE-MMSE, truth) per P | σ varies |
+/// | `psnr_epochs.svg` | training epochs | the match at the nominal and at the best P | `evaluate_epochs` |
 ///
-/// The first two draw the paper's 25 dB as a reference line.
+/// Only the last epoch of a network enters the first four. All but `psnr_n.svg` and
+/// `psnr_sigma.svg` draw the paper's 25 dB as a reference line.
 public enum ResultPlots {
   /// Every plot that `records` can fill, with its file name, in the order of the table.
   public static func all(_ records: [ResultRecord]) -> [(name: String, plot: SmallMultiplesPlot)] {
-    [("density.svg", density(records)), ("calibration.svg", calibration(records)),
-     ("psnr_n.svg", psnrAgainstTrainingSize(records)), ("psnr_sigma.svg", psnrAgainstSigma(records))]
+    let last = lastEpochs(records)
+    return [("density.svg", density(last)), ("calibration.svg", calibration(last)),
+            ("psnr_n.svg", psnrAgainstTrainingSize(last)), ("psnr_sigma.svg", psnrAgainstSigma(last)),
+            ("psnr_epochs.svg", matchAgainstEpochs(records))]
       .compactMap { name, plot in plot.map { (name, $0) } }
+  }
+
+  /// The key of the network and evaluation a record belongs to, whatever its epoch.
+  static func curveKey(_ record: ResultRecord) -> String {
+    "\(record.dataset) \(record.operator) \(record.model) \(record.input) σ=\(record.sigma) N=\(record.nTrain)"
+  }
+
+  /// The records of every network's last evaluated epoch (all of them without `evaluate_epochs`).
+  static func lastEpochs(_ records: [ResultRecord]) -> [ResultRecord] {
+    var last: [String: Int] = [:]
+    for record in records { last[curveKey(record)] = Swift.max(last[curveKey(record)] ?? 0, record.epochs) }
+    return records.filter { $0.epochs == last[curveKey($0)] }
+  }
+
+  /// The match at the nominal P (solid) and at the best P of the sweep (dashed) against the
+  /// epochs of training; `nil` when no network was evaluated at several epochs.
+  public static func matchAgainstEpochs(_ records: [ResultRecord]) -> SmallMultiplesPlot? {
+    let curves = ordered(records, by: curveKey).filter { Set($0.map(\.epochs)).count > 1 }.map { $0.sorted { $0.epochs < $1.epochs } }
+    guard !curves.isEmpty else { return nil }
+    let firsts = curves.map { $0[0] }
+    return SmallMultiplesPlot(
+      title: "Convergence toward the theory: the match against training epochs", xLabel: "training epochs",
+      yLabel: "PSNR(network, LE-MMSE) [dB]",
+      panels: panels(firsts) { record, group in
+        let curve = curves.first { $0[0] == record }!
+        let name = record.model + variant(record, among: group)
+        return [.init(name: name + (record.nominalPatch.map { " P=\($0)" } ?? " its P"), group: name,
+                      points: curve.map { (Double($0.epochs), $0.psnrNetworkLEMMSE ?? .nan) }),
+                .init(name: name + " best P", group: name,
+                      points: curve.map { (Double($0.epochs), $0.psnrNetworkLEMMSEBest ?? .nan) })]
+      }, reference: paperReference, xTicks: Set(curves.flatMap { $0.map { Double($0.epochs) } }).sorted())
   }
 
   /// What may tell the lines of one model apart within a panel.

@@ -72,9 +72,11 @@ public struct Comparison: Sendable {
     public var calibration: NetworkCalibration
   }
 
-  /// Runs steps 1–4 for `network`, trained in `secondsTrain` seconds.
+  /// Runs steps 1–4 for `network`, trained in `secondsTrain` seconds. `estimates`, the
+  /// LE-MMSE of the sweep from an earlier evaluation of this comparison (`Outcome.calibration`),
+  /// skip step 3's estimates; they must cover the sweep.
   /// - Throws: `AnalyticMMSEError` or `PhysicsError` when the estimators refuse the data.
-  public func evaluate(network: any DenoisingNetwork, secondsTrain: Double,
+  public func evaluate(network: any DenoisingNetwork, secondsTrain: Double, reusing estimates: [Int: Estimate]? = nil,
                        progress: @escaping @Sendable (String, Double) -> Void = { _, _ in }) throws -> Outcome {
     let (y, u) = try measurements()
     let sigma = setting.sigma
@@ -84,9 +86,13 @@ public struct Comparison: Sendable {
     let largest = Swift.max(shape.height, shape.width)
     var sweep = Set(patchSizes)
     if let nominal { sweep.insert(nominal) }
-    let calibration = try NetworkCalibration.run(
+    sweep = sweep.filter { $0 <= largest }
+    let calibration = try estimates.map { earlier in
+      precondition(Set(earlier.keys) == sweep, "estimates of P = \(earlier.keys.sorted()) reused for the sweep \(sweep.sorted())")
+      return NetworkCalibration.compare(networkOutput: networkOutput, estimates: earlier)
+    } ?? NetworkCalibration.run(
       networkOutput: networkOutput, inputs: u, training: training, forwardOperator: forwardOperator, input: setting.input,
-      sigma: sigma, patchSizes: sweep.filter { $0 <= largest }, threads: threads) { _, fraction in progress("LE-MMSE, every P of the sweep", fraction) }
+      sigma: sigma, patchSizes: Array(sweep), threads: threads) { _, fraction in progress("LE-MMSE, every P of the sweep", fraction) }
     let patch = nominal ?? calibration.best.patch
     let reference = calibration.estimates[patch]!
     var others: [String: Double] = [:]
@@ -118,6 +124,11 @@ public struct Comparison: Sendable {
     let perImage = { (patch: Int) in calibration.points.first { $0.patch == patch }.map { MatchStatistics($0.perImagePSNRNetworkLEMMSE) } }
     record.matchAtPatch = perImage(patch)
     record.matchAtBestPatch = perImage(calibration.best.patch)
+    if case .inpainting(let inpainting) = forwardOperator {
+      record.regions = Set([patch, calibration.best.patch]).sorted().map {
+        RegionMatch(network: networkOutput, reference: calibration.estimates[$0]!.images, mask: inpainting.mask, patch: $0)
+      }
+    }
     return Outcome(record: record, truth: truth, y: y, u: u, networkOutput: networkOutput, reference: reference, calibration: calibration)
   }
 }

@@ -69,14 +69,19 @@ public struct NetworkCalibration: Sendable {
                                           settings: EstimatorSettings(estimator: .lemmse, patchSize: sweep[0], sigma: sigma,
                                                                       threads: threads))
     let all = try estimator.estimate(inputs: inputs, patchSizes: sweep) { progress?(sweep[0], $0) }
-    var points: [Point] = []
-    var estimates: [Int: Estimate] = [:]
-    for (patch, estimate) in zip(sweep, all) {
-      estimates[patch] = estimate
-      let perImage = psnrPerImage(networkOutput, estimate.images)
-      points.append(Point(patch: patch, psnrNetworkLEMMSE: perImage.reduce(0, +) / Double(perImage.count),
-                          cosineNetworkLEMMSE: cosineSimilarity(networkOutput, estimate.images),
-                          perImagePSNRNetworkLEMMSE: perImage))
+    return compare(networkOutput: networkOutput, estimates: Dictionary(uniqueKeysWithValues: zip(sweep, all)))
+  }
+
+  /// Calibrates `networkOutput` against LE-MMSE estimates computed earlier on the same inputs
+  /// (as for the same test images at another epoch of training), by patch size.
+  public static func compare(networkOutput: Tensor, estimates: [Int: Estimate]) -> NetworkCalibration {
+    precondition(!estimates.isEmpty, "a calibration needs at least one patch size")
+    let points = estimates.keys.sorted().map { patch in
+      let images = estimates[patch]!.images
+      precondition(networkOutput.shape == images.shape, "network output \(networkOutput.shape) and LE-MMSE \(images.shape) differ")
+      let perImage = psnrPerImage(networkOutput, images)
+      return Point(patch: patch, psnrNetworkLEMMSE: perImage.reduce(0, +) / Double(perImage.count),
+                   cosineNetworkLEMMSE: cosineSimilarity(networkOutput, images), perImagePSNRNetworkLEMMSE: perImage)
     }
     return NetworkCalibration(points: points, estimates: estimates)
   }

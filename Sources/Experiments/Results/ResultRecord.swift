@@ -70,6 +70,9 @@ public struct ResultRecord: Codable, Equatable, Sendable {
   public var matchAtPatch: MatchStatistics?
   /// The spread over the test images of PSNR(network, LE-MMSE) at `bestPatch`.
   public var matchAtBestPatch: MatchStatistics?
+  /// Inpainting: the match over the observed pixels, the band near the hole's edge and deep in
+  /// the hole, at `patch` and (when it differs) at `bestPatch`.
+  public var regions: [RegionMatch]?
 
   enum CodingKeys: String, CodingKey {
     case dataset, `operator`, sigma, input, model, patch, epochs
@@ -89,7 +92,9 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     case psnrNetworkLEMMSERange = "psnr_network_lemmse_range"
     case otherEstimators = "other_estimators", density
     case trainSigmaRange = "train_sigma_range", checkpoint, warnings
-    case matchAtPatch = "match_at_patch", matchAtBestPatch = "match_at_best_patch"
+    case matchAtPatch = "match_at_patch", matchAtBestPatch = "match_at_best_patch", regions
   }
 
+  /// The region split at `patch`, for inpainting.
+  public var regionMatch: RegionMatch? { regions?.first { $0.patch == patch } }
 }

@@ -16,6 +16,9 @@ public enum ResultTables {
     ("ssim_lemmse_truth", { format($0.ssimLEMMSETruth, 3) }),
     ("seconds_train", { format($0.secondsTrain, 1) }),
     ("seconds_lemmse", { format($0.secondsLEMMSE, 1) }),
+    ("psnr_network_lemmse_observed", { format($0.regionMatch?.observed) }),
+    ("psnr_network_lemmse_band", { format($0.regionMatch?.band) }),
+    ("psnr_network_lemmse_deep", { format($0.regionMatch?.deep) }),
   ]
 
   static func format(_ value: Double?, _ digits: Int = 2) -> String {
@@ -28,7 +31,9 @@ public enum ResultTables {
   /// The columns are the setting (`dataset` … `epochs`), the PSNRs against the truth
   /// (`psnr_measurement_truth`, `psnr_network_truth`, `psnr_lemmse_truth`) and of the match
   /// (`psnr_network_lemmse`, `best_patch`, `psnr_network_lemmse_best`) in dB with peak 1 and 2
-  /// decimals, the SSIMs with 3 and the seconds with 1; σ has 3 decimals. The `range` PSNRs,
+  /// decimals, the SSIMs with 3 and the seconds with 1; σ has 3 decimals; for inpainting, the
+  /// match over the observed pixels, the band and the deep hole at `patch` (`RegionMatch`),
+  /// empty otherwise. The `range` PSNRs,
   /// `psnr_input_truth`, the sweep and the density bins are only in `results.json`. A missing
   /// value is an empty cell; a cell holding a comma is quoted.
   public static func csv(_ records: [ResultRecord]) -> String {
@@ -63,6 +68,21 @@ public enum ResultTables {
         + "\(format(record.psnrLEMMSETruth)) | \(nominal) | \(record.nominalPatch == nil ? "– | –" : spread(record.matchAtPatch)) | "
         + "\(record.bestPatch.map(String.init) ?? "–") | \(format(best)) | \(spread(record.matchAtBestPatch)) | "
         + "\(best >= 25 ? "yes" : "no") |\n"
+    }
+    let inpainting = records.filter { $0.regions != nil }
+    if !inpainting.isEmpty {
+      text += "\n## Inpainting by region\n\nThe match over the observed pixels, the hole pixels within P/2 of an observed one "
+        + "(*band*) and the rest of the hole (*deep*: the query patch holds no observed pixel), at the nominal P and at the best P.\n\n"
+      text += "| data | operator | σ | input | model | epochs | P | observed | band | deep | best P | observed | band | deep |\n"
+      text += "|---|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+      for record in inpainting {
+        let cells = { (match: RegionMatch?) in
+          [match?.observed, match?.band, match?.deep].map { $0.map { format($0) } ?? "–" }.joined(separator: " | ")
+        }
+        let best = record.regions!.first { $0.patch == record.bestPatch } ?? record.regionMatch
+        text += "| \(record.dataset) | \(record.operator) | \(format(record.sigma, 2)) | \(record.input) | \(record.model) | "
+          + "\(record.epochs) | \(record.patch) | \(cells(record.regionMatch)) | \(best?.patch.description ?? "–") | \(cells(best)) |\n"
+      }
     }
     return text
   }

@@ -88,6 +88,7 @@ extension ExperimentConfig {
       nTrain: try container.wholeNumbers(forKey: .nTrain, expected: Expected.count),
       nTest: try container.wholeNumber(Int.self, forKey: .nTest, expected: Expected.count),
       epochs: try container.wholeNumber(Int.self, forKey: .epochs, expected: Expected.epochs),
+      evaluateEpochs: try container.wholeNumbersIfPresent(forKey: .evaluateEpochs, expected: Expected.count),
       batchSize: try container.wholeNumberIfPresent(Int.self, forKey: .batchSize, expected: Expected.count),
       learningRate: try container.floatIfPresent(forKey: .learningRate),
       trainSigmaRange: try container.decodeIfPresent([Double].self, forKey: .trainSigmaRange)?.map { Float($0) },

@@ -40,6 +40,10 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   public var nTest: Int
   /// Training epochs of every network.
   public var epochs: Int
+  /// Earlier epochs at which every network is also evaluated (ascending, each below
+  /// `epochs`): the match against training time, from one training run per network (its
+  /// cosine schedule spans all `epochs`), one record per (setting, epoch).
+  public var evaluateEpochs: [Int]?
   /// Images per step (default 32).
   public var batchSize: Int?
   /// Peak learning rate of the cosine schedule (default 1e-3).
@@ -58,13 +62,13 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, datasets, operators, sigmas, inputs, models, epochs, calibration, estimators, seed, threads
     case nTrain = "n_train", nTest = "n_test", batchSize = "batch_size", learningRate = "learning_rate"
-    case trainSigmaRange = "train_sigma_range"
+    case trainSigmaRange = "train_sigma_range", evaluateEpochs = "evaluate_epochs"
   }
 
   /// A grid built in code, key for key as a config file (`nil` = the key's default, as above).
   /// Nothing is checked here: `ExperimentRunner.validate()` checks the values and combinations.
   public init(name: String? = nil, datasets: [DataSetChoice], operators: [OperatorChoice], sigmas: [Double], inputs: [InputChoice],
-              models: [ModelSpecification], nTrain: [Int], nTest: Int, epochs: Int, batchSize: Int? = nil,
+              models: [ModelSpecification], nTrain: [Int], nTest: Int, epochs: Int, evaluateEpochs: [Int]? = nil, batchSize: Int? = nil,
               learningRate: Float? = nil, trainSigmaRange: [Float]? = nil, calibration: [Int]? = nil,
               estimators: [EstimatorKind]? = nil, seed: UInt64? = nil, threads: Int? = nil) {
     self.name = name
@@ -76,6 +80,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     self.nTrain = nTrain
     self.nTest = nTest
     self.epochs = epochs
+    self.evaluateEpochs = evaluateEpochs
     self.batchSize = batchSize
     self.learningRate = learningRate
     self.trainSigmaRange = trainSigmaRange
@@ -169,6 +174,9 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
     }
     return result
   }
+
+  /// The epochs at which every network is evaluated, ascending: `evaluate_epochs`, then `epochs`.
+  public var evaluationEpochs: [Int] { (evaluateEpochs ?? []) + [epochs] }
 
   /// The seed streams of every setting.
   public var seeds: SeedStreams { SeedStreams(seed: seed ?? 0) }
