@@ -37,22 +37,29 @@ public enum ResultPlots {
   }
 
   /// The match at the nominal P (solid) and at the best P of the sweep (dashed) against the
-  /// epochs of training; `nil` when no network was evaluated at several epochs.
+  /// epochs of training, one panel per data set × operator × σ and one colour per model (and
+  /// input and N, where they vary); `nil` when no network was evaluated at several epochs.
   public static func matchAgainstEpochs(_ records: [ResultRecord]) -> SmallMultiplesPlot? {
     let curves = ordered(records, by: curveKey).filter { Set($0.map(\.epochs)).count > 1 }.map { $0.sorted { $0.epochs < $1.epochs } }
     guard !curves.isEmpty else { return nil }
     let firsts = curves.map { $0[0] }
+    let panels = ordered(firsts) { "\($0.dataset) · \($0.operator) · \($0.sigma)" }.map { group in
+      let dataset = group[0].dataset.split(separator: "/").last.map(String.init) ?? group[0].dataset
+      return SmallMultiplesPlot.Panel(
+        title: "\(dataset) · \(group[0].operator)\nσ = \(group[0].sigma)",
+        series: group.flatMap { record -> [SmallMultiplesPlot.Series] in
+          let curve = curves.first { $0[0] == record }!
+          let name = record.model + variant(record, among: group, varying: [.input, .trainingSize])
+          return [.init(name: name + (record.nominalPatch.map { " P=\($0)" } ?? " its P"), group: name,
+                        points: curve.map { (Double($0.epochs), $0.psnrNetworkLEMMSE ?? .nan) }),
+                  .init(name: name + " best P", group: name,
+                        points: curve.map { (Double($0.epochs), $0.psnrNetworkLEMMSEBest ?? .nan) })]
+        })
+    }
     return SmallMultiplesPlot(
       title: "Convergence toward the theory: the match against training epochs", xLabel: "training epochs",
-      yLabel: "PSNR(network, LE-MMSE) [dB]",
-      panels: panels(firsts) { record, group in
-        let curve = curves.first { $0[0] == record }!
-        let name = record.model + variant(record, among: group)
-        return [.init(name: name + (record.nominalPatch.map { " P=\($0)" } ?? " its P"), group: name,
-                      points: curve.map { (Double($0.epochs), $0.psnrNetworkLEMMSE ?? .nan) }),
-                .init(name: name + " best P", group: name,
-                      points: curve.map { (Double($0.epochs), $0.psnrNetworkLEMMSEBest ?? .nan) })]
-      }, reference: paperReference, xTicks: Set(curves.flatMap { $0.map { Double($0.epochs) } }).sorted())
+      yLabel: "PSNR(network, LE-MMSE) [dB]", panels: panels, reference: paperReference,
+      xTicks: Set(curves.flatMap { $0.map { Double($0.epochs) } }).sorted())
   }
 
   /// What may tell the lines of one model apart within a panel.
