@@ -234,10 +234,12 @@ public struct ExperimentRunner: Sendable {
       return (saved.network, saved.description.seconds)
     }
     let shape = training.imageBatchShape
-    let job = TrainingJob(
+    var job = TrainingJob(
       model: try setting.model.description(channels: shape.channels, noiseConditional: config.trainSigmaRange != nil),
       operator: setting.operator, forwardOperator: try setting.operator.makeOperator(height: shape.height, width: shape.width),
       input: setting.input, configuration: trainingConfiguration(sigma: setting.sigma), dataset: setting.dataset.spelling)
+    job.normalizesInput = setting.model.normalizesInput
+    job = try job.resolvingInputScale(images: training, seeds: config.seeds)
     // Trained in place, so the epochs of `evaluate_epochs` can checkpoint it on the way.
     let network = try job.makeNetwork(seeds: config.seeds)
     let snapshots = Set(config.evaluateEpochs ?? [])

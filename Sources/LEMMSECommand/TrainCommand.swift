@@ -51,6 +51,13 @@ struct TrainCommand: ParsableCommand {
   var activation: Activation?
   @Option(help: "circular or zeros.")
   var padding: Padding?
+  @Option(name: .customLong("input-scale"), parsing: .unconditional,
+          help: "Multiply the network's input by this factor > 0, or auto: 1 / RMS of the training inputs (input normalisation, for inputs such as the inverse filter's).",
+          transform: { text in
+            guard let scale = InputScale(text) else { throw ValidationError("--input-scale expects auto or a number > 0 (got '\(text)')") }
+            return scale
+          })
+  var inputScale: InputScale?
   @Option(parsing: .unconditional, help: "Epochs (1…100000).")
   var epochs: Int = 10
   @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per step (1…65536).")
@@ -104,6 +111,7 @@ struct TrainCommand: ParsableCommand {
     case "widths": return "--width"
     case "depth": return "--depth"
     case "normalization": return "--normalization"
+    case "inputScale", "input_scale": return "--input-scale"
     case "channels": return "the channels of \(data)"
     case "epochs": return "--epochs"
     case "batchSize": return "--batch-size"
@@ -134,7 +142,8 @@ struct TrainCommand: ParsableCommand {
 
   func specification() throws -> ModelSpecification {
     let specification = ModelSpecification(model: model, patch: patch, widths: width?.values, depth: depth, residualBlocks: residualBlocks,
-                                           normalization: normalization, activation: activation, padding: padding)
+                                           normalization: normalization, activation: activation, padding: padding,
+                                           inputScale: inputScale)
     do { try specification.validate() } catch let ExperimentError.invalidValue(key, message) {
       throw ValidationError("\(flag(for: key)) \(message)")
     }
@@ -190,9 +199,12 @@ struct TrainCommand: ParsableCommand {
     let op = try physics.makeOperator(height: shape.height, width: shape.width)
     let input = physics.input
     try input.validate(for: op)
-    let (description, network) = try makeNetwork(for: shape)
-    let job = TrainingJob(model: description, operator: choice, forwardOperator: op, input: input,
+    var (description, network) = try makeNetwork(for: shape)
+    var job = TrainingJob(model: description, operator: choice, forwardOperator: op, input: input,
                           configuration: configuration, dataset: data)
+    job.normalizesInput = inputScale == .auto
+    job = try job.resolvingInputScale(images: images, seeds: seeds)
+    (description, network.inputScale) = (job.model, job.model.inputScale ?? 1)
     let heldOut = isRoot ? try heldOutImages(trainingShape: shape, operator: op, seeds: seeds, sampling: configuration.sigma) : nil
     let snapshot = try resumedSnapshot(at: fileURL(checkpoint), description: description, configuration: configuration,
                                        count: shape.count, announce: isRoot)

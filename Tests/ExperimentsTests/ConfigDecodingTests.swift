@@ -41,6 +41,9 @@ private func decodingError(replacing old: String, with new: String) -> (key: Str
   (#""patchmlp""#, #""bogus""#, "models[0].model", "bogus"),
   (#""patch": 3"#, #""patch": 3, "residual_blocks": 1.5"#, "models[0].residual_blocks", "true or false"),
   (#", "n_test": 2"#, "", "n_test", "is missing"),
+  (#""patch": 3"#, #""patch": 3, "input_scale": "big""#, "models[0].input_scale", "expected \"auto\" or a number > 0"),
+  (#""patch": 3"#, #""patch": 3, "input_scale": [1]"#, "models[0].input_scale", "expected \"auto\" or a number > 0"),
+  (#""epochs": 1"#, #""epochs": 1, "evaluate_epochs": [0.5]"#, "evaluate_epochs[0]", "got 0.5"),
 ])
 func configDecodingErrorsNameTheKeyPath(replace: String, with: String, key: String, fragment: String) {
   guard let (found, message) = decodingError(replacing: replace, with: with) else {

@@ -6,6 +6,7 @@
 /// | `weights` | the network's initial weights | `seed` |
 /// | `training` | shuffling, per-image σ and the training noise (`TrainingConfiguration.seed`; `NeuralNetworks.train` splits it into its shuffle and noise generators) | `seed` |
 /// | `testNoise` | the noise of the held-out test measurements | `seed &+ 1` |
+/// | `inputScale` | the noise of the sample that `input_scale: auto` measures | `seed &+ 2` |
 ///
 /// Weights and training share a value because they are independent generators of different
 /// lengths; the test noise must differ from the training noise's first draws.
@@ -22,4 +23,6 @@ public struct SeedStreams: Codable, Hashable, Sendable {
   public var training: UInt64 { seed }
   /// The seed of the test measurements' noise.
   public var testNoise: UInt64 { seed &+ 1 }
+  /// The seed of the noise of the sample that sets an automatic input scale.
+  public var inputScale: UInt64 { seed &+ 2 }
 }

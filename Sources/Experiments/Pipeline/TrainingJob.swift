@@ -28,6 +28,9 @@ public struct TrainingJob: Sendable {
   public var configuration: TrainingConfiguration
   /// The training data as the user named it, for the checkpoint.
   public var dataset: String
+  /// Whether `train` first sets `model.inputScale` to `1 / RMS` of the training inputs
+  /// (`InputScale.auto`; a scale the model already has is kept).
+  public var normalizesInput = false
 
   /// A job from its parts; nothing is checked until `train`, which checks that `input` fits
   /// `forwardOperator` and that the operator and the network fit the images.
@@ -46,6 +49,32 @@ public struct TrainingJob: Sendable {
     CheckpointDescription(model: model, operator: self.operator, input: input, sigma: configuration.sigma,
                           training: configuration, dataset: dataset, trainingCount: shape.count,
                           imageShape: [shape.channels, shape.height, shape.width], finalLoss: finalLoss, seconds: seconds)
+  }
+
+  /// The images of the sample that sets an automatic input scale: the first 256.
+  public static let inputScaleSampleCount = 256
+
+  /// This job with `model.inputScale` set to `1 / RMS(u)` when it normalises its input and the
+  /// model has no scale yet: `u` is the input map of the first `inputScaleSampleCount`
+  /// training images measured at the top of the training σ range, with noise from
+  /// `seeds.inputScale` (so the scale is the same on every run of the job, resumed or not).
+  /// - Throws: `PhysicsError` when the input does not fit `A`.
+  public func resolvingInputScale(images: Tensor, seeds: SeedStreams) throws -> TrainingJob {
+    guard normalizesInput, model.inputScale == nil else { return self }
+    let shape = images.imageBatchShape
+    let count = Swift.min(shape.count, Self.inputScaleSampleCount)
+    let sample = Tensor(shape: [count, shape.channels, shape.height, shape.width],
+                        scalars: Array(images.scalars.prefix(count * shape.imageSize)))
+    let sigma: Float
+    switch configuration.sigma {
+    case .fixed(let value): sigma = value
+    case .uniform(_, let upper): sigma = upper
+    }
+    let u = try input.map(measure(sample, with: forwardOperator, sigma: sigma, seed: seeds.inputScale), for: forwardOperator)
+    let meanSquare = u.scalars.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(Swift.max(u.count, 1))
+    var job = self
+    job.model.inputScale = meanSquare > 0 && meanSquare.isFinite ? Float(1 / meanSquare.squareRoot()) : 1
+    return job
   }
 
   /// A fresh network of `model` with weights from `seeds.weights`.
@@ -73,6 +102,12 @@ public struct TrainingJob: Sendable {
     let shape = images.imageBatchShape
     try input.validate(for: forwardOperator)
     try forwardOperator.validate(height: shape.height, width: shape.width)
+    let job = try resolvingInputScale(images: images, seeds: seeds)
+    guard job.model == model else {
+      // The scale is part of the network: train the network of the resolved job.
+      return try job.train(network.map { $0.inputScale = job.model.inputScale ?? 1; return $0 }, images: images, seeds: seeds,
+                           resume: resume, progress: progress, epochEnd: epochEnd, exchange: exchange)
+    }
     var configuration = configuration
     configuration.seed = seeds.training
     let network = try network ?? makeNetwork(seeds: seeds)

@@ -111,6 +111,7 @@ extension ModelSpecification {
       normalization: try container.decodeIfPresent(Spelled<Normalization>.self, forKey: .normalization)?.value,
       activation: try container.decodeIfPresent(Activation.self, forKey: .activation),
       padding: try container.decodeIfPresent(Padding.self, forKey: .padding),
-      noiseConditional: try container.decodeIfPresent(Bool.self, forKey: .noiseConditional))
+      noiseConditional: try container.decodeIfPresent(Bool.self, forKey: .noiseConditional),
+      inputScale: try container.decodeIfPresent(InputScale.self, forKey: .inputScale))
   }
 }

@@ -124,7 +124,7 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
       throw ExperimentError.unknownKey(unknown, allowed: allowed)
     }
     let modelKeys = ["model", "patch", "widths", "depth", "residual_blocks", "normalization", "activation", "padding",
-                     "noise_conditional"]
+                     "noise_conditional", "input_scale"]
     for model in object["models"] as? [[String: Any]] ?? [] {
       if let unknown = model.keys.sorted().first(where: { !modelKeys.contains($0) }) {
         throw ExperimentError.unknownKey("models." + unknown, allowed: modelKeys.map { "models." + $0 })

@@ -25,17 +25,20 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
   public var padding: Padding?
   /// σ as an extra input channel (needed when training over a σ range).
   public var noiseConditional: Bool?
+  /// Input normalisation: `auto` (`1 / RMS` of the training inputs) or a fixed factor;
+  /// nil for none.
+  public var inputScale: InputScale?
 
   enum CodingKeys: String, CodingKey {
     case model, patch, widths, depth, normalization, activation, padding
-    case residualBlocks = "residual_blocks", noiseConditional = "noise_conditional"
+    case residualBlocks = "residual_blocks", noiseConditional = "noise_conditional", inputScale = "input_scale"
   }
 
   /// A specification as a config's `models` entry; `nil` leaves a hyper-parameter at its
   /// default (above). Nothing is checked until `validate()`.
   public init(model: Architecture, patch: Int? = nil, widths: [Int]? = nil, depth: Int? = nil, residualBlocks: Bool? = nil,
               normalization: Normalization? = nil, activation: Activation? = nil, padding: Padding? = nil,
-              noiseConditional: Bool? = nil) {
+              noiseConditional: Bool? = nil, inputScale: InputScale? = nil) {
     self.model = model
     self.patch = patch
     self.widths = widths
@@ -45,13 +48,22 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     self.activation = activation
     self.padding = padding
     self.noiseConditional = noiseConditional
+    self.inputScale = inputScale
   }
+
+  /// Whether training computes the input scale (`input_scale: auto`).
+  public var normalizesInput: Bool { inputScale == .auto }
 
   /// A short name for tables and folders, e.g. `patchmlp-P5-w256`.
   public var label: String {
     var parts = [model.rawValue]
     if let patch { parts.append("P\(patch)") }
     parts.append("w" + resolvedWidths.map(String.init).joined(separator: "-"))
+    switch inputScale {
+    case .auto?: parts.append("norm")
+    case .fixed(let value)?: parts.append("x\(value)")
+    case nil: break
+    }
     return parts.joined(separator: "-")
   }
 
@@ -94,6 +106,7 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
   static func key(forDescriptionField name: String) -> String {
     switch name {
     case "patchSize": return "patch"
+    case "inputScale": return "input_scale"
     default: return name
     }
   }
@@ -119,9 +132,11 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
     try container.encodeIfPresent(activation, forKey: .activation)
     try container.encodeIfPresent(padding, forKey: .padding)
     try container.encodeIfPresent(noiseConditional, forKey: .noiseConditional)
+    try container.encodeIfPresent(inputScale, forKey: .inputScale)
   }
 
-  /// The network description for images of `channels` channels, defaults filled in.
+  /// The network description for images of `channels` channels, defaults filled in (an
+  /// `auto` input scale is left to `TrainingJob`, which computes it from the data).
   /// `noiseConditional` applies unless the specification sets `noise_conditional` itself.
   /// - Throws: `ExperimentError.invalidValue` naming the key out of range.
   public func description(channels: Int, noiseConditional conditional: Bool) throws -> ModelDescription {
@@ -139,7 +154,8 @@ public struct ModelSpecification: Codable, Equatable, Hashable, Sendable {
       widths: resolvedWidths, depth: model == .patchMLP ? (depth ?? 3) : nil,
       residualBlocks: model == .patchMLP ? (residualBlocks ?? false) : nil, normalization: resolvedNormalization,
       activation: activation ?? (model == .patchMLP ? .gelu : model == .resNet ? .relu : .silu),
-      padding: padding ?? .circular, noiseConditional: noiseConditional ?? conditional)
+      padding: padding ?? .circular, noiseConditional: noiseConditional ?? conditional,
+      inputScale: { if case .fixed(let value)? = inputScale { return value } else { return nil } }())
   }
 }
 

@@ -19,6 +19,12 @@ public protocol DenoisingNetwork: Layer {
   var channels: Int { get }
   /// Whether σ enters as an extra input channel.
   var isNoiseConditional: Bool { get }
+  /// A fixed factor `s` the network multiplies its input by before anything else, `f(u) =
+  /// body(s u)`: input normalisation. An input whose scale is far from the images' (the
+  /// inverse filter amplifies the noise a hundredfold and more) otherwise leaves the first
+  /// layer's weights a hundred times smaller than their initial scale and than Adam's steps,
+  /// and the network does not learn. 1 for none; not a trained parameter.
+  var inputScale: Float { get set }
   /// The receptive field `P` (the output at a pixel depends on exactly the `P × P` window around
   /// it, ignoring the image-wide statistics of GroupNorm or of BatchNorm in training mode), or
   /// `nil` when it is not a fixed window (the classic U-Net).
@@ -38,6 +44,7 @@ extension DenoisingNetwork {
   public func forward(_ x: Tensor, sigma: [Float]?) -> Tensor {
     let shape = x.imageBatchShape
     precondition(shape.channels == channels, "\(modelDescription.architecture) takes \(channels) channels, got input \(shape)")
+    let x = inputScale == 1 ? x : x * inputScale
     if isNoiseConditional {
       guard let sigma else { preconditionFailure("a noise-conditional \(modelDescription.architecture) needs σ for every image") }
       return body.forward(NoiseConditioning.forward(x, sigma: sigma))
@@ -51,7 +58,8 @@ extension DenoisingNetwork {
   /// `∂loss/∂u` of the latest `forward`; the σ channel's gradient is dropped.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     let gradient = body.backward(gradOutput)
-    return isNoiseConditional ? NoiseConditioning.backward(gradient) : gradient
+    let input = isNoiseConditional ? NoiseConditioning.backward(gradient) : gradient
+    return inputScale == 1 ? input : input * inputScale
   }
 
   /// Checks that the network can run on `height × width` images: at least 1 × 1, and the

@@ -29,6 +29,8 @@ public final class LocalUNet: DenoisingNetwork {
   public let padding: Padding
   /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The fixed factor the input is multiplied by first (`DenoisingNetwork.inputScale`).
+  public var inputScale: Float = 1
   /// The encoder–decoder (`UNetBody` without down-sampling).
   public let body: any Layer
   /// The kernel sizes, encoder levels (bottleneck last) then decoder levels (level 0 first), two each.
@@ -89,6 +91,7 @@ public final class LocalUNet: DenoisingNetwork {
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .localUNet, channels: channels, patchSize: patchSize, widths: widths,
                      normalization: normalization, activation: activation, padding: padding,
-                     noiseConditional: isNoiseConditional)
+                     noiseConditional: isNoiseConditional,
+                     inputScale: inputScale == 1 ? nil : inputScale)
   }
 }

@@ -32,6 +32,9 @@ extension ModelDescription {
     guard Limits.channels.contains(channels) else {
       throw fail("channels", "must be in \(range(Limits.channels)) (got \(channels))")
     }
+    if let scale = inputScale, !(scale.isFinite && scale > 0) {
+      throw fail("inputScale", "must be a finite number > 0 (got \(scale))")
+    }
     switch architecture {
     case .patchMLP, .resNet:
       guard widths.count == 1 else { throw fail("widths", "must hold one width for \(architecture) (got \(widths))") }

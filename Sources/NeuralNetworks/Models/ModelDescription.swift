@@ -29,11 +29,13 @@ public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
   public var padding: Padding
   /// σ as an extra constant input channel.
   public var noiseConditional: Bool
+  /// The factor the network multiplies its input by (`DenoisingNetwork.inputScale`); nil for 1.
+  public var inputScale: Float?
 
   /// A description; `makeNetwork(seed:)` checks it.
   public init(architecture: Architecture, channels: Int, patchSize: Int?, widths: [Int], depth: Int? = nil,
               residualBlocks: Bool? = nil, normalization: Normalization = .none, activation: Activation,
-              padding: Padding = .circular, noiseConditional: Bool = false) {
+              padding: Padding = .circular, noiseConditional: Bool = false, inputScale: Float? = nil) {
     self.architecture = architecture
     self.channels = channels
     self.patchSize = patchSize
@@ -44,6 +46,7 @@ public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
     self.activation = activation
     self.padding = padding
     self.noiseConditional = noiseConditional
+    self.inputScale = inputScale
   }
 
   /// A fresh network with these hyper-parameters and weights drawn from `seed`.
@@ -62,22 +65,25 @@ public struct ModelDescription: Codable, Equatable, Hashable, Sendable {
       }
       return widths[0]
     }
+    let network: any DenoisingNetwork
     switch architecture {
     case .patchMLP:
-      return try PatchMLP(channels: channels, patchSize: required(patchSize, "patchSize"), width: single(),
+      network = try PatchMLP(channels: channels, patchSize: required(patchSize, "patchSize"), width: single(),
                           depth: required(depth, "depth"), residualBlocks: residualBlocks ?? false, activation: activation,
                           padding: padding, noiseConditional: noiseConditional, seed: seed)
     case .resNet:
-      return try ResNet(channels: channels, patchSize: required(patchSize, "patchSize"), width: single(),
+      network = try ResNet(channels: channels, patchSize: required(patchSize, "patchSize"), width: single(),
                         normalization: normalization, activation: activation, padding: padding,
                         noiseConditional: noiseConditional, seed: seed)
     case .localUNet:
-      return try LocalUNet(channels: channels, patchSize: required(patchSize, "patchSize"), widths: widths,
+      network = try LocalUNet(channels: channels, patchSize: required(patchSize, "patchSize"), widths: widths,
                            normalization: normalization, activation: activation, padding: padding,
                            noiseConditional: noiseConditional, seed: seed)
     case .classicUNet:
-      return try UNet(channels: channels, widths: widths, normalization: normalization, activation: activation,
-                      padding: padding, noiseConditional: noiseConditional, seed: seed)
+      network = try UNet(channels: channels, widths: widths, normalization: normalization, activation: activation,
+                         padding: padding, noiseConditional: noiseConditional, seed: seed)
     }
+    network.inputScale = inputScale ?? 1
+    return network
   }
 }

@@ -29,6 +29,8 @@ public final class PatchMLP: DenoisingNetwork {
   public let padding: Padding
   /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The fixed factor the input is multiplied by first (`DenoisingNetwork.inputScale`).
+  public var inputScale: Float = 1
   /// The layers after the optional σ channel, a `Sequential`.
   public let body: any Layer
 
@@ -85,6 +87,7 @@ public final class PatchMLP: DenoisingNetwork {
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .patchMLP, channels: channels, patchSize: patchSize, widths: [width], depth: depth,
                      residualBlocks: residualBlocks, activation: activation, padding: padding,
-                     noiseConditional: isNoiseConditional)
+                     noiseConditional: isNoiseConditional,
+                     inputScale: inputScale == 1 ? nil : inputScale)
   }
 }

@@ -26,6 +26,8 @@ public final class ResNet: DenoisingNetwork {
   public let padding: Padding
   /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The fixed factor the input is multiplied by first (`DenoisingNetwork.inputScale`).
+  public var inputScale: Float = 1
   /// The layers after the optional σ channel, a `Sequential`.
   public let body: any Layer
 
@@ -74,6 +76,7 @@ public final class ResNet: DenoisingNetwork {
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .resNet, channels: channels, patchSize: patchSize, widths: [width],
                      normalization: normalization, activation: activation, padding: padding,
-                     noiseConditional: isNoiseConditional)
+                     noiseConditional: isNoiseConditional,
+                     inputScale: inputScale == 1 ? nil : inputScale)
   }
 }

@@ -19,6 +19,8 @@ public final class UNet: DenoisingNetwork {
   public let padding: Padding
   /// Whether σ enters as an extra input channel.
   public let isNoiseConditional: Bool
+  /// The fixed factor the input is multiplied by first (`DenoisingNetwork.inputScale`).
+  public var inputScale: Float = 1
   /// The encoder–decoder (`UNetBody` with pooling and up-sampling).
   public let body: any Layer
 
@@ -69,6 +71,7 @@ public final class UNet: DenoisingNetwork {
   public var modelDescription: ModelDescription {
     ModelDescription(architecture: .classicUNet, channels: channels, patchSize: nil, widths: widths,
                      normalization: normalization, activation: activation, padding: padding,
-                     noiseConditional: isNoiseConditional)
+                     noiseConditional: isNoiseConditional,
+                     inputScale: inputScale == 1 ? nil : inputScale)
   }
 }
