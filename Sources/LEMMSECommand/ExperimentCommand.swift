@@ -15,7 +15,11 @@ struct ExperimentCommand: ParsableCommand {
       images, compute the LE-MMSE at the network's P and over a calibration sweep of P, and record \
       PSNR(network, truth), PSNR(LE-MMSE, truth) and PSNR(network, LE-MMSE). Writes results.json, \
       results.csv, results.md, figures/*.png, calibration.svg (and psnr_sigma.svg for several σ) \
-      in --output; a finished setting (runs/KEY/result.json) is never recomputed.
+      in --output; a finished setting (runs/KEY/result.json) is never recomputed. Config keys beyond \
+      the grid: "train_sigma_range": [A, B] trains one σ-conditional network per setting and \
+      evaluates it at every σ (figures/KEY_sigmas.png); "evaluate_epochs": [5, 10, 20] also evaluates \
+      every network at those epochs of its training (psnr_epochs.svg); a model's "input_scale": "auto" \
+      normalises the network's input (for the inverse filter's amplified noise).
 
       Example:
         lemmse experiment --config experiments/table.json --output results/table
