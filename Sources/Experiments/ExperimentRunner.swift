@@ -239,8 +239,8 @@ public struct ExperimentRunner: Sendable {
       operator: setting.operator, forwardOperator: try setting.operator.makeOperator(height: shape.height, width: shape.width),
       input: setting.input, configuration: trainingConfiguration(sigma: setting.sigma), dataset: setting.dataset.spelling)
     job.normalizesInput = setting.model.normalizesInput
-    job = try job.resolvingInputScale(images: training, seeds: config.seeds)
-    // Trained in place, so the epochs of `evaluate_epochs` can checkpoint it on the way.
+    // Trained in place (`train` sets its input scale first), so the epochs of
+    // `evaluate_epochs` can checkpoint it on the way.
     let network = try job.makeNetwork(seeds: config.seeds)
     let snapshots = Set(config.evaluateEpochs ?? [])
     let trained = try job.train(network, images: training, seeds: config.seeds, progress: {

@@ -102,15 +102,12 @@ public struct TrainingJob: Sendable {
     let shape = images.imageBatchShape
     try input.validate(for: forwardOperator)
     try forwardOperator.validate(height: shape.height, width: shape.width)
+    // The scale is part of the network: the network and its description are the resolved job's.
     let job = try resolvingInputScale(images: images, seeds: seeds)
-    guard job.model == model else {
-      // The scale is part of the network: train the network of the resolved job.
-      return try job.train(network.map { $0.inputScale = job.model.inputScale ?? 1; return $0 }, images: images, seeds: seeds,
-                           resume: resume, progress: progress, epochEnd: epochEnd, exchange: exchange)
-    }
     var configuration = configuration
     configuration.seed = seeds.training
-    let network = try network ?? makeNetwork(seeds: seeds)
+    let network = try network ?? job.makeNetwork(seeds: seeds)
+    network.inputScale = job.model.inputScale ?? 1
     try network.validate(height: shape.height, width: shape.width)
     let start = Date()
     let elapsed = { Date().timeIntervalSince(start) }
@@ -120,7 +117,7 @@ public struct TrainingJob: Sendable {
         network, images: images, configuration: configuration, makeInput: measurementModel(), progress: progress,
         resume: resume,
         epochEnd: epochEnd.map { save in
-          { snapshot in try save(snapshot, description(trainingImages: shape, finalLoss: snapshot.lossHistory.last, seconds: elapsed())) }
+          { snapshot in try save(snapshot, job.description(trainingImages: shape, finalLoss: snapshot.lossHistory.last, seconds: elapsed())) }
         },
         exchange: exchange)
     } catch let NetworkError.diverged(step, epoch, loss) {
@@ -131,7 +128,7 @@ public struct TrainingJob: Sendable {
     }
     let seconds = elapsed()
     return TrainedNetwork(network: result.network, lossHistory: result.lossHistory,
-                          description: description(trainingImages: shape, finalLoss: result.lossHistory.last, seconds: seconds))
+                          description: job.description(trainingImages: shape, finalLoss: result.lossHistory.last, seconds: seconds))
   }
 
   /// The closure that turns a clean batch into network inputs: `B(A x + σₙ eₙ)` with fresh
